@@ -1,0 +1,58 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { metricNames } from './metric-names.js';
+
+const latencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** The engine's own metrics, one instance (and one registry) per worker. */
+export class EngineMetrics {
+  readonly registry: Registry;
+  readonly recordsIn: Counter<'topology' | 'operator'>;
+  readonly recordsOut: Counter<'topology' | 'operator' | 'output'>;
+  readonly operatorLatency: Histogram<'topology' | 'operator'>;
+  readonly endToEndLatency: Histogram<'topology' | 'output'>;
+  readonly consumerLag: Gauge<'topology' | 'topic' | 'partition'>;
+  readonly transactionCommits: Counter<'topology'>;
+  readonly transactionAborts: Counter<'topology' | 'reason'>;
+  readonly commitDuration: Histogram<'topology'>;
+  readonly rejects: Counter<'topology' | 'operator' | 'reason'>;
+  readonly stateOperations: Counter<'topology' | 'operation'>;
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    const registry = new Registry();
+    this.registry = registry;
+    if (options.defaultMetrics ?? false) collectDefaultMetrics({ register: registry, prefix: 'weir_process_' });
+    this.recordsIn = new Counter({ name: metricNames.recordsIn, help: 'Records that entered an operator.', labelNames: ['topology', 'operator'], registers: [registry] });
+    this.recordsOut = new Counter({ name: metricNames.recordsOut, help: 'Records an operator passed on, per output.', labelNames: ['topology', 'operator', 'output'], registers: [registry] });
+    this.operatorLatency = new Histogram({ name: metricNames.operatorLatency, help: 'Time an operator spent on a batch, seconds.', labelNames: ['topology', 'operator'], buckets: latencyBuckets, registers: [registry] });
+    this.endToEndLatency = new Histogram({ name: metricNames.endToEndLatency, help: 'Event time to commit of the output, seconds.', labelNames: ['topology', 'output'], buckets: [...latencyBuckets, 30, 60, 300], registers: [registry] });
+    this.consumerLag = new Gauge({ name: metricNames.consumerLag, help: 'Records between the committed offset and the end of the partition.', labelNames: ['topology', 'topic', 'partition'], registers: [registry] });
+    this.transactionCommits = new Counter({ name: metricNames.transactionCommits, help: 'Committed batches.', labelNames: ['topology'], registers: [registry] });
+    this.transactionAborts = new Counter({ name: metricNames.transactionAborts, help: 'Aborted batches, by reason.', labelNames: ['topology', 'reason'], registers: [registry] });
+    this.commitDuration = new Histogram({ name: metricNames.commitDuration, help: 'Duration of a batch commit (transaction or offset commit), seconds.', labelNames: ['topology'], buckets: latencyBuckets, registers: [registry] });
+    this.rejects = new Counter({ name: metricNames.rejects, help: 'Records sent to the rejected output, by reason.', labelNames: ['topology', 'operator', 'reason'], registers: [registry] });
+    this.stateOperations = new Counter({ name: metricNames.stateOperations, help: 'State store operations.', labelNames: ['topology', 'operation'], registers: [registry] });
+  }
+}
+
+/** Metrics an operator declares for itself, with `topology` and `operator` labels filled in. */
+export interface OperatorMetrics {
+  counter<L extends string>(spec: { name: string; help: string; labelNames: readonly L[] }): { inc(labels: Record<L, string>, value?: number): void };
+  gauge<L extends string>(spec: { name: string; help: string; labelNames: readonly L[] }): { set(labels: Record<L, string>, value: number): void };
+}
+
+export function operatorMetrics(registry: Registry, topology: string, operator: string): OperatorMetrics {
+  const fixed = { topology, operator };
+  const find = (name: string): unknown => registry.getSingleMetric(name);
+  return {
+    counter(spec) {
+      const counter = (find(spec.name) as Counter<string> | undefined) ??
+        new Counter({ name: spec.name, help: spec.help, labelNames: ['topology', 'operator', ...spec.labelNames], registers: [registry] });
+      return { inc: (labels, value = 1) => counter.inc({ ...fixed, ...labels }, value) };
+    },
+    gauge(spec) {
+      const gauge = (find(spec.name) as Gauge<string> | undefined) ??
+        new Gauge({ name: spec.name, help: spec.help, labelNames: ['topology', 'operator', ...spec.labelNames], registers: [registry] });
+      return { set: (labels, value) => gauge.set({ ...fixed, ...labels }, value) };
+    },
+  };
+}

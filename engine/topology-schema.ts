@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { retryPolicySchema } from './retry.js';
+
+/** The parts of a topology file that do not depend on operators. Pipeline steps are checked against the registry. */
+
+const topicName = z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'a Kafka topic name: letters, digits, ".", "_" and "-"');
+
+export const payloadFormat = z.enum(['json', 'avro', 'bytes']).describe('How record values are encoded: JSON text, Avro in the Schema Registry wire format, or raw bytes.');
+export type PayloadFormat = z.infer<typeof payloadFormat>;
+
+export const sourceSchema = z.strictObject({
+  kafka: z.strictObject({
+    topic: topicName.describe('Input topic.'),
+    group: z.string().min(1).optional().describe('Consumer group; defaults to weir.<topology name>.'),
+    format: payloadFormat.default('json'),
+    fromBeginning: z.boolean().default(true).describe('Where a new consumer group starts.'),
+  }),
+  eventTime: z
+    .strictObject({ field: z.string().min(1).describe('Payload field with the event time (epoch ms or ISO-8601); the Kafka timestamp when absent.') })
+    .optional(),
+});
+
+export const outputSchema = z.strictObject({
+  kafka: z.strictObject({
+    topic: topicName.describe('Result topic.'),
+    format: payloadFormat.default('json'),
+    partitions: z.number().int().positive().optional().describe('Partitions when Weir creates the topic; defaults to the input topic\'s count.'),
+  }),
+});
+
+export const stateSchema = z.union([
+  z.strictObject({ redis: z.strictObject({ url: z.string().min(1).describe('redis:// URL of the state store.') }) }),
+  z.strictObject({ memory: z.strictObject({}) }),
+]);
+
+export const topologyHeaderSchema = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'a kebab-case name').describe('Names the consumer group, transactional ids and state keys.'),
+  description: z.string().optional(),
+  plugins: z.array(z.string().min(1)).default([]).describe('Module paths (relative to this file) whose default export is an operator definition or a list of them.'),
+  source: sourceSchema,
+  pipeline: z.array(z.record(z.string(), z.unknown())).min(1, 'at least one operator'),
+  outputs: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'a kebab-case output name'), outputSchema).refine((outputs) => 'default' in outputs, 'a `default` output'),
+  guarantee: z.enum(['exactly-once', 'at-least-once']).default('exactly-once'),
+  commitIntervalMs: z.number().int().positive().default(100).describe('Longest time a batch collects records before it commits.'),
+  maxBatch: z
+    .strictObject({
+      records: z.number().int().positive().default(500),
+      bytes: z.number().int().positive().default(1_048_576),
+    })
+    .default({ records: 500, bytes: 1_048_576 }),
+  retry: retryPolicySchema.default(retryPolicySchema.parse({})),
+  kafka: z
+    .strictObject({
+      brokers: z.array(z.string().min(1)).min(1).describe('host:port of the bootstrap brokers.'),
+      clientId: z.string().optional(),
+    })
+    .default({ brokers: ['127.0.0.1:9092'] }),
+  state: stateSchema.default({ redis: { url: 'redis://127.0.0.1:6379' } }),
+  metrics: z
+    .strictObject({ address: z.string().default('127.0.0.1:9464').describe('host:port of /metrics, /health and /ready; port 0 picks a free one.') })
+    .default({ address: '127.0.0.1:9464' }),
+});
+
+export type TopologyHeader = z.infer<typeof topologyHeaderSchema>;
