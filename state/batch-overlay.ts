@@ -70,11 +70,14 @@ export class BatchOverlay {
     writes.set(key, value);
   }
 
+  /** This layer's or an ancestor's uncommitted value: text, null when deleted, undefined when untouched. */
+  private written(operator: string, key: string): string | null | undefined {
+    return this.writes.get(operator)?.get(key) ?? this.parent?.written(operator, key);
+  }
+
   private async read(operator: string, key: string): Promise<string | undefined> {
-    for (let layer: BatchOverlay | undefined = this; layer !== undefined; layer = layer.parent) {
-      const written = layer.writes.get(operator)?.get(key);
-      if (written !== undefined) return written ?? undefined;
-    }
+    const written = this.written(operator, key);
+    if (written !== undefined) return written ?? undefined;
     const cacheKey = `${operator}\u0000${key}`;
     if (this.reads.has(cacheKey)) return this.reads.get(cacheKey);
     const committed = await this.store.get(this.scope, operator, key);
