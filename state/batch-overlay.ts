@@ -72,7 +72,9 @@ export class BatchOverlay {
 
   /** This layer's or an ancestor's uncommitted value: text, null when deleted, undefined when untouched. */
   private written(operator: string, key: string): string | null | undefined {
-    return this.writes.get(operator)?.get(key) ?? this.parent?.written(operator, key);
+    const own = this.writes.get(operator);
+    if (own !== undefined && own.has(key)) return own.get(key);
+    return this.parent?.written(operator, key);
   }
 
   private async read(operator: string, key: string): Promise<string | undefined> {
