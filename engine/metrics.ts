@@ -23,7 +23,7 @@ export class EngineMetrics {
     if (options.defaultMetrics ?? false) collectDefaultMetrics({ register: registry, prefix: 'weir_process_' });
     this.recordsIn = new Counter({ name: metricNames.recordsIn, help: 'Records that entered an operator.', labelNames: ['topology', 'operator'], registers: [registry] });
     this.recordsOut = new Counter({ name: metricNames.recordsOut, help: 'Records an operator passed on, per output.', labelNames: ['topology', 'operator', 'output'], registers: [registry] });
-    this.operatorLatency = new Histogram({ name: metricNames.operatorLatency, help: 'Time an operator spent on a batch, seconds.', labelNames: ['topology', 'operator'], buckets: latencyBuckets, registers: [registry] });
+    this.operatorLatency = new Histogram({ name: metricNames.operatorLatency, help: 'Time from the start of a batch until this operator has passed on all of it, seconds.', labelNames: ['topology', 'operator'], buckets: latencyBuckets, registers: [registry] });
     this.endToEndLatency = new Histogram({ name: metricNames.endToEndLatency, help: 'Event time to commit of the output, seconds.', labelNames: ['topology', 'output'], buckets: [...latencyBuckets, 30, 60, 300], registers: [registry] });
     this.consumerLag = new Gauge({ name: metricNames.consumerLag, help: 'Records between the committed offset and the end of the partition.', labelNames: ['topology', 'topic', 'partition'], registers: [registry] });
     this.transactionCommits = new Counter({ name: metricNames.transactionCommits, help: 'Committed batches.', labelNames: ['topology'], registers: [registry] });

@@ -32,18 +32,27 @@ export class BatchOverlay {
     this.writes.clear();
   }
 
+  async get<V>(operator: string, key: string): Promise<V | undefined> {
+    const text = await this.read(operator, key);
+    return text === undefined ? undefined : (JSON.parse(text) as V);
+  }
+
+  put<V>(operator: string, key: string, value: V): void {
+    const text = JSON.stringify(value);
+    if (text === undefined) throw new TypeError(`state value for '${key}' is not JSON-serialisable`);
+    this.write(operator, key, text);
+  }
+
+  delete(operator: string, key: string): void {
+    this.write(operator, key, null);
+  }
+
+  /** One operator's keyed state over this overlay. */
   view(operator: string): KeyedState {
     return {
-      get: async <V>(key: string): Promise<V | undefined> => {
-        const text = await this.read(operator, key);
-        return text === undefined ? undefined : (JSON.parse(text) as V);
-      },
-      put: <V>(key: string, value: V): void => {
-        const text = JSON.stringify(value);
-        if (text === undefined) throw new TypeError(`state value for '${key}' is not JSON-serialisable`);
-        this.write(operator, key, text);
-      },
-      delete: (key: string): void => this.write(operator, key, null),
+      get: (key) => this.get(operator, key),
+      put: (key, value) => this.put(operator, key, value),
+      delete: (key) => this.delete(operator, key),
     };
   }
 

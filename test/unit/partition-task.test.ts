@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { MemoryRunner } from '../../engine/memory-runner.js';
+import { loadTopology } from '../../engine/topology-loader.js';
+
+const countTopology = fileURLToPath(new URL('../fixtures/topologies/count.yaml', import.meta.url));
+
+async function runner(env: Record<string, string> = {}): Promise<MemoryRunner> {
+  return new MemoryRunner(await loadTopology(countTopology, { env }));
+}
+
+test('keyed state accumulates across batches and partitions stay apart', async () => {
+  const run = await runner();
+  await run.pipe([
+    { value: { key: 'a', seq: 1 } },
+    { value: { key: 'b', seq: 2 } },
+    { value: { key: 'a', seq: 3 } },
+    { value: { key: 'a', seq: 4 }, partition: 1 },
+  ]);
+  await run.pipe([{ value: { key: 'a', seq: 5 } }]);
+  assert.deepEqual(
+    run.readOutput().map((envelope) => [envelope.origin.partition, envelope.value]),
+    [
+      [0, { key: 'a', count: 1, seq: 1 }],
+      [0, { key: 'b', count: 1, seq: 2 }],
+      [0, { key: 'a', count: 2, seq: 3 }],
+      [1, { key: 'a', count: 1, seq: 4 }],
+      [0, { key: 'a', count: 3, seq: 5 }],
+    ],
+  );
+  assert.deepEqual(await run.state('count-by-key', 0), new Map([['a', 3], ['b', 1]]));
+  assert.deepEqual(await run.state('count-by-key', 1), new Map([['a', 1]]));
+});
+
+test('a record that makes an operator throw is rejected alone, its state change dropped, the batch goes on', async () => {
+  const run = await runner();
+  await run.pipe([{ value: { key: 'a', seq: 1 } }, { value: { key: 'a', seq: -1 } }, { value: { key: 'a', seq: 2 } }]);
+  assert.deepEqual(run.readOutput().map((envelope) => envelope.value), [
+    { key: 'a', count: 1, seq: 1 },
+    { key: 'a', count: 2, seq: 2 },
+  ]);
+  const [rejected, ...more] = run.readOutput('rejected');
+  assert.equal(more.length, 0);
+  assert.ok(rejected);
+  assert.equal(rejected.headers['weir.reason'], 'operator-error');
+  assert.equal(rejected.headers['weir.operator'], 'fail-on');
+  assert.equal(rejected.headers['weir.error'], 'poison record -1');
+  assert.equal(rejected.headers['weir.origin.offset'], '1');
+  assert.equal(rejected.raw?.toString(), '{"key":"a","seq":-1}');
+  assert.deepEqual(await run.state('count-by-key'), new Map([['a', 2]]));
+});
+
+test('bytes that are not JSON go to rejected with the reason, untouched', async () => {
+  const run = await runner();
+  await run.pipe([{ value: Buffer.from('{not json') }, { value: { key: 'x', seq: 1 } }]);
+  assert.equal(run.readOutput().length, 1);
+  const [rejected] = run.readOutput('rejected');
+  assert.equal(rejected?.headers['weir.reason'], 'undecodable');
+  assert.match(rejected?.headers['weir.error'] ?? '', /not JSON/);
+  assert.equal(rejected?.raw?.toString(), '{not json');
+});
+
+test('batches are cut at maxBatch.records and each commits its checkpoint', async () => {
+  const run = await runner();
+  const records = Array.from({ length: 1234 }, (_, seq) => ({ value: { key: `k${seq % 7}`, seq } }));
+  await run.pipe(records);
+  assert.equal(run.readOutput().length, 1234);
+  const checkpoint = await run.store.readCheckpoint({ topology: 'count-test', partition: 0 });
+  assert.equal(checkpoint?.inputOffset, '1234');
+  const counts = await run.state('count-by-key');
+  assert.equal([...counts.values()].reduce((sum: number, count) => sum + (count as number), 0), 1234);
+});
