@@ -1,0 +1,88 @@
+import type { Admin, Kafka } from 'kafkajs';
+import { ConnectorError } from '../engine/errors.js';
+import type { Topology } from '../engine/topology-loader.js';
+
+/** Changelog topic of a stateful step: compacted, one partition per input partition. */
+export function changelogTopic(topology: string, stepId: string): string {
+  return `weir.${topology}.${stepId}.changelog`;
+}
+
+export function consumerGroup(topology: Topology): string {
+  return topology.source.kafka.group ?? `weir.${topology.name}`;
+}
+
+export function statefulStepIds(topology: Topology): string[] {
+  return topology.pipeline.filter((step) => step.definition.stateful === true).map((step) => step.id);
+}
+
+/** Partition counts of the topics a topology writes to, after creating the missing ones. */
+export interface TopicLayout {
+  readonly inputPartitions: number;
+  readonly outputPartitions: ReadonlyMap<string, number>;
+}
+
+/**
+ * Checks the input topic exists and creates missing output, dead-letter and changelog topics
+ * (outputs default to the input's partition count; changelogs always match it, compacted).
+ */
+export async function prepareTopics(kafka: Kafka, topology: Topology): Promise<TopicLayout> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const input = topology.source.kafka.topic;
+    const inputPartitions = (await partitionCounts(admin, [input])).get(input);
+    if (inputPartitions === undefined) {
+      throw new ConnectorError(`input topic '${input}' does not exist; create it (Weir does not guess its partition count)`, { context: { topology: topology.name, topic: input } });
+    }
+    const wanted = new Map<string, { numPartitions: number; configEntries?: { name: string; value: string }[] }>();
+    for (const output of Object.values(topology.outputs)) {
+      wanted.set(output.kafka.topic, { numPartitions: output.kafka.partitions ?? inputPartitions });
+    }
+    for (const stepId of statefulStepIds(topology)) {
+      wanted.set(changelogTopic(topology.name, stepId), { numPartitions: inputPartitions, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] });
+    }
+    const existing = new Set(await admin.listTopics());
+    const missing = [...wanted].filter(([topic]) => !existing.has(topic));
+    if (missing.length > 0) {
+      try {
+        await admin.createTopics({ waitForLeaders: true, topics: missing.map(([topic, spec]) => ({ topic, ...spec })) });
+      } catch (cause) {
+        // Another worker may have created them at the same moment.
+        if (!String((cause as Error).message).includes('already exists')) throw cause;
+      }
+    }
+    const counts = await partitionCounts(admin, [...wanted.keys()]);
+    for (const stepId of statefulStepIds(topology)) {
+      const topic = changelogTopic(topology.name, stepId);
+      if (counts.get(topic) !== inputPartitions) {
+        throw new ConnectorError(`changelog topic '${topic}' has ${counts.get(topic)} partitions, the input has ${inputPartitions}`, { context: { topology: topology.name, topic } });
+      }
+    }
+    return { inputPartitions, outputPartitions: counts };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function partitionCounts(admin: Admin, topics: readonly string[]): Promise<Map<string, number>> {
+  const existing = new Set(await admin.listTopics());
+  const present = topics.filter((topic) => existing.has(topic));
+  if (present.length === 0) return new Map();
+  const metadata = await admin.fetchTopicMetadata({ topics: present });
+  return new Map(metadata.topics.map((topic) => [topic.name, topic.partitions.length]));
+}
+
+/** The group's committed offset of one partition (the next offset to read), or undefined when none. */
+export async function committedOffset(admin: Admin, group: string, topic: string, partition: number): Promise<string | undefined> {
+  const [entry] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+  const offset = entry?.partitions.find((candidate) => candidate.partition === partition)?.offset;
+  return offset === undefined || offset === '-1' ? undefined : offset;
+}
+
+/** The partition's end (high watermark): the offset the next record will get. */
+export async function endOffset(admin: Admin, topic: string, partition: number): Promise<bigint> {
+  const offsets = await admin.fetchTopicOffsets(topic);
+  const entry = offsets.find((candidate) => candidate.partition === partition);
+  if (entry === undefined) throw new ConnectorError(`topic '${topic}' has no partition ${partition}`, { context: { topic, partition } });
+  return BigInt(entry.high);
+}

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import type { Admin, Kafka } from 'kafkajs';
+import { KafkaWorker } from '../../engine/kafka-worker.js';
+import { silentLogger } from '../../engine/logger.js';
+import { EngineMetrics } from '../../engine/metrics.js';
+import { loadTopology, type Topology } from '../../engine/topology-loader.js';
+import { RedisStateStore } from '../../state/redis-store.js';
+import { operatorStateKey } from '../../state/redis-keys.js';
+import { createTopic, kafkaClient, readAll, redisUrl, uniqueName } from './support/services.js';
+
+const countTopology = fileURLToPath(new URL('../fixtures/topologies/count.yaml', import.meta.url));
+
+let kafka: Kafka;
+let admin: Admin;
+let redis: Redis;
+
+before(async () => {
+  kafka = kafkaClient();
+  admin = kafka.admin();
+  await admin.connect();
+  redis = new Redis(redisUrl);
+});
+
+after(async () => {
+  await admin.disconnect();
+  await redis.quit();
+});
+
+async function topologyFor(guarantee: string): Promise<Topology> {
+  const name = uniqueName('worker');
+  return loadTopology(countTopology, {
+    env: { INPUT_TOPIC: `${name}.in`, OUTPUT_TOPIC: `${name}.out`, REJECTED_TOPIC: `${name}.dlq`, GUARANTEE: guarantee, REDIS_URL: redisUrl },
+  }).then((topology) => ({ ...topology, name }));
+}
+
+test('exactly-once: every record once in the output, rejects dead-lettered, state in Redis matches', { timeout: 120_000 }, async () => {
+  const topology = await topologyFor('exactly-once');
+  await createTopic(admin, topology.source.kafka.topic, 3);
+  const producer = kafka.producer();
+  await producer.connect();
+  const total = 3_000;
+  const messages = Array.from({ length: total }, (_, seq) => ({ key: `k${seq % 11}`, value: seq % 500 === 7 ? '{broken' : JSON.stringify({ key: `k${seq % 11}`, seq }) }));
+  await producer.send({ topic: topology.source.kafka.topic, messages });
+  await producer.disconnect();
+
+  const store = new RedisStateStore({ url: redisUrl });
+  const worker = new KafkaWorker({ topology, store, metrics: new EngineMetrics(), logger: silentLogger });
+  await worker.start();
+  try {
+    const rejectedCount = messages.filter((message) => message.value === '{broken').length;
+    const outputs = await readAll(kafka, topology.outputs.default?.kafka.topic as string, { expected: total - rejectedCount, timeoutMs: 60_000 });
+    const seqs = outputs.map((record) => (JSON.parse(record.value as string) as { seq: number }).seq).sort((a, b) => a - b);
+    assert.equal(seqs.length, total - rejectedCount);
+    assert.equal(new Set(seqs).size, seqs.length, 'no duplicates');
+
+    const rejected = await readAll(kafka, topology.outputs.rejected?.kafka.topic as string, { expected: rejectedCount, timeoutMs: 20_000 });
+    assert.equal(rejected.length, rejectedCount);
+    for (const record of rejected) {
+      assert.equal(record.value, '{broken');
+      assert.equal(record.headers['weir.reason'], 'undecodable');
+      assert.equal(record.headers['weir.origin.topic'], topology.source.kafka.topic);
+    }
+
+    // Per key, the final count in Redis equals the number of valid records with that key (keys map to one partition each).
+    const expected = new Map<string, number>();
+    for (const message of messages) if (message.value !== '{broken') expected.set(message.key, (expected.get(message.key) ?? 0) + 1);
+    const actual = new Map<string, number>();
+    for (let partition = 0; partition < 3; partition++) {
+      const entries = await redis.hgetall(operatorStateKey({ topology: topology.name, partition }, 'count-by-key'));
+      for (const [key, count] of Object.entries(entries)) actual.set(key, (actual.get(key) ?? 0) + Number(count));
+    }
+    assert.deepEqual(actual, expected);
+  } finally {
+    await worker.stop();
+    await store.close();
+  }
+});

@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, type Admin, type KafkaMessage } from 'kafkajs';
+
+/** Addresses of the local stack (deploy/local/stack), overridable like the stack itself. */
+export const brokers = [`127.0.0.1:${process.env.KAFKA_PORT ?? '9092'}`];
+export const redisUrl = `redis://127.0.0.1:${process.env.REDIS_PORT ?? '6379'}`;
+
+export function kafkaClient(clientId = 'weir-test'): Kafka {
+  return new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING });
+}
+
+/** A name no other run has used, so tests never see each other's topics, groups or keys. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+export async function createTopic(admin: Admin, topic: string, partitions: number): Promise<void> {
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] });
+}
+
+export interface ConsumedRecord {
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: string | null;
+  headers: Record<string, string>;
+}
+
+/**
+ * Reads a topic from the beginning with read_committed until `expected` records arrived and then nothing
+ * more for `settleMs`, or `timeoutMs` passed.
+ */
+export async function readAll(kafka: Kafka, topic: string, options: { expected: number; timeoutMs: number; settleMs?: number }): Promise<ConsumedRecord[]> {
+  const consumer = kafka.consumer({ groupId: uniqueName('weir-test-reader'), readUncommitted: false });
+  const records: ConsumedRecord[] = [];
+  let lastArrival = Date.now();
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ partition, message }: { partition: number; message: KafkaMessage }) => {
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(message.headers ?? {})) if (value !== undefined) headers[name] = value.toString();
+        records.push({ partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value?.toString() ?? null, headers });
+        lastArrival = Date.now();
+      },
+    });
+    const deadline = Date.now() + options.timeoutMs;
+    const settleMs = options.settleMs ?? 1_000;
+    while (Date.now() < deadline) {
+      if (records.length >= options.expected && Date.now() - lastArrival >= settleMs) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return records;
+  } finally {
+    await consumer.disconnect();
+  }
+}
