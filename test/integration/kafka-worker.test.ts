@@ -32,8 +32,8 @@ after(async () => {
 async function topologyFor(guarantee: string): Promise<Topology> {
   const name = uniqueName('worker');
   return loadTopology(countTopology, {
-    env: { INPUT_TOPIC: `${name}.in`, OUTPUT_TOPIC: `${name}.out`, REJECTED_TOPIC: `${name}.dlq`, GUARANTEE: guarantee, REDIS_URL: redisUrl },
-  }).then((topology) => ({ ...topology, name }));
+    env: { TOPOLOGY_NAME: name, INPUT_TOPIC: `${name}.in`, OUTPUT_TOPIC: `${name}.out`, REJECTED_TOPIC: `${name}.dlq`, GUARANTEE: guarantee, REDIS_URL: redisUrl },
+  });
 }
 
 test('exactly-once: every record once in the output, rejects dead-lettered, state in Redis matches', { timeout: 120_000 }, async () => {

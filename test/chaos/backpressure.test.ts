@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Admin, Kafka } from 'kafkajs';
+import { createTopic, kafkaClient, uniqueName } from '../integration/support/services.js';
+import { sleep, WorkerProcess } from './harness.js';
+
+/**
+ * A burst far larger than the worker's memory budget into a topology with a slow operator: the worker
+ * pulls batch by batch, so its resident memory stays bounded while the lag (in Kafka) drains.
+ */
+
+const slowTopology = fileURLToPath(new URL('../fixtures/topologies/slow.yaml', import.meta.url));
+const recordBytes = 4_096;
+const steadyRecords = 5_000;
+const burstRecords = 50_000;
+
+let kafka: Kafka;
+let admin: Admin;
+
+before(async () => {
+  kafka = kafkaClient();
+  admin = kafka.admin();
+  await admin.connect();
+});
+
+after(async () => {
+  await admin.disconnect();
+});
+
+async function rssBytes(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const match = /VmRSS:\s+(\d+) kB/.exec(status);
+  return match === null ? 0 : Number(match[1]) * 1024;
+}
+
+async function committedLag(group: string, topic: string): Promise<number> {
+  const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+  const ends = await admin.fetchTopicOffsets(topic);
+  let lag = 0;
+  for (const end of ends) {
+    const offset = committed?.partitions.find((entry) => entry.partition === end.partition)?.offset ?? '-1';
+    lag += Number(end.high) - Math.max(0, Number(offset));
+  }
+  return lag;
+}
+
+test('a 10x burst keeps worker memory bounded while the lag drains', { timeout: 600_000 }, async (t) => {
+  const name = uniqueName('burst');
+  const env = { TOPOLOGY_NAME: name, INPUT_TOPIC: `${name}.in`, OUTPUT_TOPIC: `${name}.out`, REJECTED_TOPIC: `${name}.dlq` };
+  await createTopic(admin, env.INPUT_TOPIC, 2);
+  const worker = new WorkerProcess(slowTopology, env);
+  worker.start();
+  const producer = kafka.producer();
+  await producer.connect();
+  const payload = 'x'.repeat(recordBytes - 40);
+  const send = async (from: number, count: number): Promise<void> => {
+    for (let start = from; start < from + count; start += 500) {
+      const size = Math.min(500, from + count - start);
+      await producer.send({ topic: env.INPUT_TOPIC, messages: Array.from({ length: size }, (_, index) => ({ value: JSON.stringify({ seq: start + index, payload }) })) });
+    }
+  };
+  let peakRss = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const pid = worker.pid;
+      if (pid !== undefined && worker.running) peakRss = Math.max(peakRss, await rssBytes(pid).catch(() => 0));
+      await sleep(100);
+    }
+  })();
+  try {
+    await send(0, steadyRecords);
+    await sleep(5_000);
+    const steadyRss = peakRss;
+    await send(steadyRecords, burstRecords);
+    await producer.disconnect();
+    const burstBytes = burstRecords * recordBytes;
+    const lagAfterBurst = await committedLag(`weir.${name}`, env.INPUT_TOPIC);
+    const deadline = Date.now() + 300_000;
+    let lag = lagAfterBurst;
+    while (lag > 0 && Date.now() < deadline) {
+      await sleep(1_000);
+      lag = await committedLag(`weir.${name}`, env.INPUT_TOPIC);
+    }
+    const mib = (bytes: number): string => `${(bytes / 1_048_576).toFixed(0)} MiB`;
+    t.diagnostic(`burst ${mib(burstBytes)} (${burstRecords} records, ${burstRecords / steadyRecords}x the steady load); lag right after it ${lagAfterBurst}; RSS before burst ${mib(steadyRss)}, peak ${mib(peakRss)}`);
+    assert.equal(lag, 0, 'the lag drained');
+    assert.ok(lagAfterBurst > burstRecords / 4, `the burst built lag in Kafka (${lagAfterBurst})`);
+    assert.ok(peakRss < steadyRss + burstBytes / 4, `peak RSS ${mib(peakRss)} grew by well under the burst's ${mib(burstBytes)}`);
+  } catch (error) {
+    t.diagnostic(`worker log tail:\n${worker.log().slice(-20).join('\n')}`);
+    throw error;
+  } finally {
+    sampling = false;
+    await sampler;
+    await worker.kill('SIGTERM');
+  }
+});

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Admin, Consumer, Kafka } from 'kafkajs';
+import { Redis } from 'ioredis';
+import { operatorStateKey } from '../../state/redis-keys.js';
+import { createTopic, kafkaClient, redisUrl, uniqueName } from '../integration/support/services.js';
+import { countInputs, partitionOfKey, producePaced, sleep, WorkerProcess } from './harness.js';
+import { verifyCounts, type CountOutput } from './verifier.js';
+
+/**
+ * Scale-out and back during a run: 1 → 3 → 1 workers (new members join; then two leave with SIGTERM).
+ * No record may be lost or duplicated; the longest pause of each partition after each change is reported.
+ */
+
+const countTopology = fileURLToPath(new URL('../fixtures/topologies/count.yaml', import.meta.url));
+const partitions = 4;
+const records = 40_000;
+const keys = 97;
+
+let kafka: Kafka;
+let admin: Admin;
+let redis: Redis;
+
+before(async () => {
+  kafka = kafkaClient();
+  admin = kafka.admin();
+  await admin.connect();
+  redis = new Redis(redisUrl);
+});
+
+after(async () => {
+  await admin.disconnect();
+  await redis.quit();
+});
+
+/** Per input partition, the longest gap between output arrivals within `windowMs` after `from`. */
+function longestPauses(arrivals: ReadonlyMap<number, number[]>, from: number, windowMs: number): number[] {
+  return Array.from({ length: partitions }, (_, partition) => {
+    const times = (arrivals.get(partition) ?? []).filter((time) => time >= from - 5_000 && time <= from + windowMs);
+    let longest = 0;
+    let previous = times.filter((time) => time < from).at(-1) ?? from;
+    for (const time of times.filter((candidate) => candidate >= from)) {
+      longest = Math.max(longest, time - previous);
+      previous = time;
+    }
+    return longest;
+  });
+}
+
+test('1 → 3 → 1 workers during a run: no loss, no duplicates', { timeout: 600_000 }, async (t) => {
+  const name = uniqueName('rebalance');
+  const env = { TOPOLOGY_NAME: name, INPUT_TOPIC: `${name}.in`, OUTPUT_TOPIC: `${name}.out`, REJECTED_TOPIC: `${name}.dlq`, GUARANTEE: 'exactly-once', REDIS_URL: redisUrl };
+  await createTopic(admin, env.INPUT_TOPIC, partitions);
+  await createTopic(admin, env.OUTPUT_TOPIC, partitions);
+
+  const outputs: CountOutput[] = [];
+  const arrivals = new Map<number, number[]>();
+  const reader: Consumer = kafka.consumer({ groupId: uniqueName('rebalance-reader'), readUncommitted: false });
+  await reader.connect();
+  await reader.subscribe({ topics: [env.OUTPUT_TOPIC], fromBeginning: true });
+  await reader.run({
+    eachMessage: async ({ message }) => {
+      const output = JSON.parse(message.value?.toString() ?? 'null') as CountOutput;
+      outputs.push(output);
+      const partition = partitionOfKey(output.key, partitions);
+      let list = arrivals.get(partition);
+      if (list === undefined) arrivals.set(partition, (list = []));
+      list.push(Date.now());
+    },
+  });
+
+  const workers = [new WorkerProcess(countTopology, env), new WorkerProcess(countTopology, env), new WorkerProcess(countTopology, env)];
+  const [first, ...extra] = workers as [WorkerProcess, WorkerProcess, WorkerProcess];
+  const inputs = countInputs(records, keys);
+  try {
+    first.start();
+    const producing = producePaced(kafka, env.INPUT_TOPIC, inputs, records / 45, partitions);
+    await sleep(12_000);
+    const scaledOut = Date.now();
+    for (const worker of extra) worker.start();
+    await sleep(15_000);
+    const scaledIn = Date.now();
+    await Promise.all(extra.map((worker) => worker.kill('SIGTERM')));
+    await producing;
+    const deadline = Date.now() + 180_000;
+    while (outputs.length < records && Date.now() < deadline) await sleep(500);
+    await sleep(3_000);
+
+    const state = new Map<string, number>();
+    for (let partition = 0; partition < partitions; partition++) {
+      const entries = await redis.hgetall(operatorStateKey({ topology: name, partition }, 'count-by-key'));
+      for (const [key, count] of Object.entries(entries)) state.set(key, (state.get(key) ?? 0) + Number(count));
+    }
+    const result = verifyCounts(inputs, outputs, state);
+    const out = longestPauses(arrivals, scaledOut, 15_000);
+    const back = longestPauses(arrivals, scaledIn, 20_000);
+    t.diagnostic(`longest pause per partition after 1→3: ${out.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')}`);
+    t.diagnostic(`longest pause per partition after 3→1: ${back.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')}`);
+    t.diagnostic(`received ${result.received}/${result.expected}; missing ${result.missing.length}; duplicated ${result.duplicated.length}; wrong counts ${result.wrongCounts}`);
+    assert.deepEqual(result.missing.slice(0, 10), []);
+    assert.deepEqual(result.duplicated.slice(0, 10), []);
+    assert.equal(result.ok, true);
+  } catch (error) {
+    for (const [index, worker] of workers.entries()) t.diagnostic(`worker ${index} log tail:\n${worker.log().slice(-15).join('\n')}`);
+    throw error;
+  } finally {
+    await reader.disconnect();
+    await Promise.all(workers.map((worker) => worker.kill('SIGTERM')));
+  }
+});
