@@ -47,23 +47,29 @@ export async function parseTopology(text: string, file: string, options: LoadOpt
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const issues: TopologyIssue[] = [];
+  // A value whose ${VAR} is missing is reported once: its type or format errors would only repeat the cause.
+  const unresolved = new Set<string>();
   const at = (path: readonly PropertyKey[], message: string, key?: string): void => {
-    issues.push({ file, ...locate(doc, lineCounter, path, key), path: formatPath(key === undefined ? path : [...path, key]), message });
+    const where = formatPath(key === undefined ? path : [...path, key]);
+    if (!unresolved.has(where)) issues.push({ file, ...locate(doc, lineCounter, path, key), path: where, message });
   };
 
   for (const error of doc.errors) {
-    const position = error.linePos?.[0];
+    const position = error.linePos?.[0] ?? lineCounter.linePos(error.pos[0]);
     issues.push({ file, line: position?.line, column: position?.col, path: '', message: `YAML: ${error.message.split('\n')[0]}` });
   }
   if (issues.length > 0) throw new TopologyError(issues);
 
-  interpolateScalars(doc, env, at);
+  interpolateScalars(doc, env, (path, message) => {
+    at(path, message);
+    unresolved.add(formatPath(path));
+  });
   const raw: unknown = doc.toJS();
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new TopologyError([{ file, line: 1, column: 1, path: '', message: 'expected a mapping with name, source, pipeline and outputs' }]);
   }
 
-  const header = topologyHeaderSchema.safeParse(raw);
+  const header = topologyHeaderSchema.safeParse(raw, { reportInput: true });
   if (!header.success) {
     reportZodIssues(header.error.issues, [], at);
     throw new TopologyError(issues);
@@ -110,6 +116,8 @@ function reportZodIssues(zodIssues: readonly z.core.$ZodIssue[], prefix: readonl
     const path = [...prefix, ...issue.path];
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) at(path, `unknown key '${key}'`, key);
+    } else if (issue.code === 'invalid_type' && 'input' in issue && issue.input === undefined) {
+      at(path, `missing (expected ${issue.expected})`);
     } else if (issue.code === 'invalid_union') {
       at(path, `expected one of the documented forms: ${issue.errors.map((branch) => branch.map((inner) => formatPath([...path, ...inner.path])).join(' ')).join(' | ') || issue.message}`);
     } else {
@@ -156,7 +164,7 @@ function validatePipeline(header: TopologyHeader, registry: OperatorRegistry, at
       at(['pipeline', index], `unknown operator '${name}'; known operators: ${[...registry.keys()].sort().join(', ')}`, name);
       continue;
     }
-    const parsed = definition.config.safeParse(step[name] ?? {});
+    const parsed = definition.config.safeParse(step[name] ?? {}, { reportInput: true });
     if (!parsed.success) {
       reportZodIssues(parsed.error.issues, ['pipeline', index, name], at);
       continue;
