@@ -1,14 +1,12 @@
-import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
+import { SPEAKER_EMBEDDING_MODEL } from '../models/speaker-embedding.js';
 import { MelSpectrogram } from './mel-spectrogram.js';
 import { planPartials } from './partials.js';
 import { RESEMBLYZER } from './resemblyzer-params.js';
 import { volumeGain } from './volume.js';
 
-export const DEFAULT_SPEAKER_MODEL = fileURLToPath(new URL('../models/speaker-embedding.onnx', import.meta.url));
-
 export interface SpeakerEmbedderOptions {
-  /** Path of models/speaker-embedding.onnx or a compatible model. */
+  /** Default models/speaker-embedding.onnx; another model must have the same tensor contract. */
   modelPath?: string;
   /** onnxruntime intra-op threads; 1 keeps one embedding on one core. */
   intraOpNumThreads?: number;
@@ -25,6 +23,7 @@ interface BatchTensors {
 
 const PCM_SCALE = 1 / 32768;
 const { melBands, partialFrames, embeddingSize } = RESEMBLYZER;
+const { input: INPUT, output: OUTPUT } = SPEAKER_EMBEDDING_MODEL;
 const PARTIAL_VALUES = partialFrames * melBands;
 
 /**
@@ -62,7 +61,7 @@ export class SpeakerEmbedder {
   static async create(options: SpeakerEmbedderOptions = {}): Promise<SpeakerEmbedder> {
     const maxBatch = options.maxBatch ?? 16;
     if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new RangeError(`maxBatch must be a positive integer, got ${maxBatch}`);
-    const session = await ort.InferenceSession.create(options.modelPath ?? DEFAULT_SPEAKER_MODEL, {
+    const session = await ort.InferenceSession.create(options.modelPath ?? SPEAKER_EMBEDDING_MODEL.path, {
       intraOpNumThreads: options.intraOpNumThreads ?? 1,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
@@ -100,7 +99,7 @@ export class SpeakerEmbedder {
         this.batchInput.set(this.melFrames.subarray(from, from + PARTIAL_VALUES), p * PARTIAL_VALUES);
       }
       const { input, output } = this.tensorsFor(count);
-      await this.session.run({ mels: input }, { embedding: output });
+      await this.session.run({ [INPUT.name]: input }, { [OUTPUT.name]: output });
       for (let p = 0; p < count; p++) {
         const base = p * embeddingSize;
         for (let i = 0; i < embeddingSize; i++) this.sum[i] = this.sum[i]! + this.batchOutput[base + i]!;

@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
+import { SPEAKER_EMBEDDING_MODEL } from '../../../models/speaker-embedding.js';
+import { RESEMBLYZER } from '../../../audio/resemblyzer-params.js';
 import { cosineSimilarity } from '../../../audio/cosine-similarity.js';
 import { SpeakerEmbedder } from '../../../audio/speaker-embedder.js';
 import { frontendReference, readFixturePcm } from './reference-fixtures.js';
@@ -10,6 +14,14 @@ before(async () => {
 });
 after(async () => {
   await embedder.release();
+});
+
+test('committed model file and its declared contract agree with the front-end', () => {
+  const digest = createHash('sha256').update(readFileSync(SPEAKER_EMBEDDING_MODEL.path)).digest('hex');
+  assert.equal(digest, SPEAKER_EMBEDDING_MODEL.sha256);
+  assert.equal(SPEAKER_EMBEDDING_MODEL.input.frames, RESEMBLYZER.partialFrames);
+  assert.equal(SPEAKER_EMBEDDING_MODEL.input.bands, RESEMBLYZER.melBands);
+  assert.equal(SPEAKER_EMBEDDING_MODEL.output.size, RESEMBLYZER.embeddingSize);
 });
 
 const norm = (v: Float32Array): number => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
