@@ -63,20 +63,22 @@ export class Radix2Fft {
     for (let len = 2; len <= n; len <<= 1) {
       const half = len >>> 1;
       const stride = n / len;
-      for (let start = 0; start < n; start += len) {
-        for (let k = 0; k < half; k++) {
-          const wr = cos[k * stride]!;
-          const wi = sign * sin[k * stride]!;
-          const a = start + k;
+      // Twiddle outermost: each factor is loaded once per stage.
+      for (let k = 0; k < half; k++) {
+        const wr = cos[k * stride]!;
+        const wi = sign * sin[k * stride]!;
+        for (let a = k; a < n; a += len) {
           const b = a + half;
           const br = re[b]!;
           const bi = im[b]!;
           const tr = br * wr - bi * wi;
           const ti = br * wi + bi * wr;
-          re[b] = re[a]! - tr;
-          im[b] = im[a]! - ti;
-          re[a] = re[a]! + tr;
-          im[a] = im[a]! + ti;
+          const ar = re[a]!;
+          const ai = im[a]!;
+          re[b] = ar - tr;
+          im[b] = ai - ti;
+          re[a] = ar + tr;
+          im[a] = ai + ti;
         }
       }
     }

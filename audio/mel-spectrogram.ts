@@ -56,12 +56,17 @@ export class MelSpectrogram {
     const offset = fftSize >>> 1;
     for (let t = 0; t < frames; t++) {
       const start = t * hopLength - offset;
+      const base = t * melBands;
+      if (start >= available) {
+        // Entirely in the zero padding (a short chunk padded to a whole partial): nothing to transform.
+        out.fill(0, base, base + melBands);
+        continue;
+      }
       for (let i = 0; i < fftSize; i++) {
         const s = start + i;
         frame[i] = s >= 0 && s < available ? samples[s]! * scale * window[i]! : 0;
       }
       this.fft.powerSpectrum(frame, power);
-      const base = t * melBands;
       for (let m = 0; m < melBands; m++) {
         const band = this.bands[m]!;
         const weights = band.weights;
