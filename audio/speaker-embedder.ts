@@ -1,7 +1,7 @@
 import ort from 'onnxruntime-node';
 import { SPEAKER_EMBEDDING_MODEL } from '../models/speaker-embedding.js';
 import { MelSpectrogram } from './mel-spectrogram.js';
-import { planPartials } from './partials.js';
+import { planPartials, type PartialPlan } from './partials.js';
 import { RESEMBLYZER } from './resemblyzer-params.js';
 import { volumeGain } from './volume.js';
 
@@ -31,8 +31,10 @@ const PARTIAL_VALUES = partialFrames * melBands;
  * through onnxruntime. The audio is cut into partials of 1.6 s (1.3 per second), the partials are
  * embedded in batches, and their mean is L2-normalised.
  *
- * Buffers and tensors are created once and reused (they only grow when a longer input than any
- * before arrives), so steady-state calls allocate nothing of their own. Calls are serialised.
+ * Buffers, tensors and the partial plan are created once and reused (buffers only grow when a
+ * longer input than any before arrives); in steady state a call allocates only its promises and
+ * the result object onnxruntime returns. The embedding is written into a caller-owned array.
+ * Calls are serialised.
  *
  * @example
  * const embedder = await SpeakerEmbedder.create({ intraOpNumThreads: 1 });
@@ -47,6 +49,9 @@ export class SpeakerEmbedder {
   private readonly batchOutput: Float32Array;
   private readonly tensors = new Map<number, BatchTensors>();
   private readonly sum = new Float64Array(embeddingSize);
+  /** The plan of the last input length: a stream of equal chunks plans once. */
+  private plan: PartialPlan = planPartials(RESEMBLYZER.sampleRate);
+  private planLength: number = RESEMBLYZER.sampleRate;
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -84,7 +89,11 @@ export class SpeakerEmbedder {
   }
 
   private async embedNow(pcm: Int16Array, out: Float32Array): Promise<Float32Array> {
-    const plan = planPartials(pcm.length);
+    if (pcm.length !== this.planLength) {
+      this.plan = planPartials(pcm.length);
+      this.planLength = pcm.length;
+    }
+    const plan = this.plan;
     const gain = this.normalizeVolume ? volumeGain(pcm, PCM_SCALE, RESEMBLYZER.targetDbfs) : 1;
     const frames = this.mel.frameCount(plan.paddedLength);
     if (this.melFrames.length < frames * melBands) this.melFrames = new Float32Array(frames * melBands);
