@@ -34,6 +34,8 @@ export interface RedisStateStoreOptions {
   url: string;
   /** Called for every round trip, for the state-operations metric. */
   onOperation?: (operation: 'get' | 'apply' | 'checkpoint') => void;
+  /** Connection errors; ioredis reconnects by itself, and commands fail with StateError meanwhile. */
+  onConnectionError?: (error: Error) => void;
 }
 
 export class RedisStateStore implements StateStore {
@@ -43,6 +45,7 @@ export class RedisStateStore implements StateStore {
   constructor(options: RedisStateStoreOptions) {
     const redis = new Redis(options.url, { lazyConnect: false, maxRetriesPerRequest: 3, enableAutoPipelining: true });
     redis.defineCommand('weirApply', { lua: applyScript });
+    redis.on('error', options.onConnectionError ?? (() => undefined));
     this.redis = redis as RedisWithApply;
     this.onOperation = options.onOperation ?? (() => undefined);
   }
