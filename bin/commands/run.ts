@@ -96,7 +96,11 @@ async function runOnKafka(topology: Topology, metricsAddress: string, logger: Lo
   const metrics = new EngineMetrics({ defaultMetrics: true });
   let store: StateStore;
   if ('redis' in topology.state) {
-    store = new RedisStateStore({ url: topology.state.redis.url, onOperation: (operation) => metrics.stateOperations.inc({ topology: topology.name, operation }) });
+    store = new RedisStateStore({
+      url: topology.state.redis.url,
+      onOperation: (operation) => metrics.stateOperations.inc({ topology: topology.name, operation }),
+      onConnectionError: (error) => logger.warn('redis connection error', { error: error.message }),
+    });
   } else if (statefulStepIds(topology).length > 0) {
     process.stderr.write(`${topology.file}: state: memory cannot keep the state of ${statefulStepIds(topology).join(', ')} across restarts; use state: { redis: { url } }\n`);
     return 1;
