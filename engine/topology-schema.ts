@@ -18,6 +18,9 @@ export const sourceSchema = z.strictObject({
   eventTime: z
     .strictObject({ field: z.string().min(1).describe('Payload field with the event time (epoch ms or ISO-8601); the Kafka timestamp when absent.') })
     .optional(),
+}).refine((source) => source.eventTime === undefined || source.kafka.format === 'json', {
+  message: 'eventTime.field reads a JSON payload; with format avro or bytes, take the event time in an operator (e.g. validate) or leave eventTime out to use the Kafka timestamp',
+  path: ['eventTime'],
 });
 
 export const outputSchema = z.strictObject({

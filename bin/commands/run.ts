@@ -82,7 +82,7 @@ async function runEmbedded(topology: Topology, input: string, output: string | u
     sinks.set(name, sink);
     for (const record of records) {
       const value = name === 'rejected' && record.raw !== undefined ? record.raw : encodePayload(record.value, format);
-      const line = output === undefined ? JSON.stringify({ output: name, key: record.key, value: JSON.parse(value.toString()) as unknown, headers: record.headers }) : value.toString();
+      const line = output === undefined ? JSON.stringify({ output: name, key: record.key, value: readableValue(value), headers: record.headers }) : value.toString();
       sink.write(`${line}\n`);
     }
   }
@@ -90,6 +90,16 @@ async function runEmbedded(topology: Topology, input: string, output: string | u
   await Promise.all([...sinks.values()].filter((sink) => sink !== process.stdout).map((sink) => once(sink, 'finish')));
   logger.info('embedded run finished', { records: read, outputs: counts });
   return 0;
+}
+
+/** A record value for a JSON line: parsed when it is JSON, else its text (dead letters may be anything). */
+function readableValue(bytes: Buffer): unknown {
+  const text = bytes.toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }
 
 async function runOnKafka(topology: Topology, metricsAddress: string, logger: Logger): Promise<number> {
