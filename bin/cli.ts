@@ -19,12 +19,12 @@ Usage:
   weir run <topology.yaml> [--embedded --input <file.jsonl|-> [--output <file.jsonl>]] [--metrics-address host:port]
   weir validate <topology.yaml>
   weir describe <topology.yaml> [--json]
-  weir produce <topic> [file.jsonl] [--brokers host:port,…] [--key-field <field>] [--format json|bytes]
+  weir produce <topic> [file.jsonl] [--brokers host:port,…] [--key-field <field>] [--format json|bytes | --avro <Schema>]
   weir consume <topic> [--brokers host:port,…] [--from-beginning] [--max <n>] [--timeout-ms <ms>] [--group <group>] [--format json|bytes]
   weir --help
 
 produce reads JSON lines from the file or stdin, one record value per line (with --format bytes, a JSON
-string of base64). consume prints {"key","value","headers","partition","offset","timestamp"} lines,
+string of base64; with --avro, a record of schemas/<Schema>.avsc, checked and sent in the wire format). consume prints {"key","value","headers","partition","offset","timestamp"} lines,
 reading committed records only. Brokers default to $KAFKA_BROKERS, else 127.0.0.1:9092.
 
 Exit codes: 0 success, 1 failure (invalid topology, bad input, Kafka error), 2 wrong usage.

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Admin, Kafka } from 'kafkajs';
+import { decodeWireFormat } from '../../schemas/avro.js';
 import { brokers, createTopic, kafkaClient, uniqueName } from './support/services.js';
 
 /** `weir produce` and `weir consume` as child processes against the real broker. */
@@ -100,6 +101,22 @@ test('a JSONL file with a bad line is refused with its line number and nothing i
   assert.match(result.stderr, new RegExp(`^${file.replaceAll(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:3: not JSON: `, 'm'));
   assert.match(result.stderr, new RegExp(`^nothing sent to ${topic}$`, 'm'));
   assert.equal(await recordCount(topic), 0);
+});
+
+test('--avro sends records in the wire format; consume prints them as base64', { timeout: 60_000 }, async () => {
+  const topic = uniqueName('weir-cli-avro');
+  await createTopic(admin, topic, 1);
+  const edges = [1, 2, 3].map((n) => ({ edge_id: `e${n}`, tenant: 'acme', node_ids: ['a', `b${n}`], weight: n / 2, event_time: 1_700_000_000_000 + n }));
+  const produced = await weir(['produce', topic, '--avro', 'EdgeEvent', '--key-field', 'edge_id'], edges.map((edge) => JSON.stringify(edge)).join('\n'));
+  assert.equal(produced.code, 0, produced.stderr);
+
+  const consumed = await weir(['consume', topic, '--from-beginning', '--max', '3', '--timeout-ms', '20000']);
+  assert.equal(consumed.code, 0, consumed.stderr);
+  const lines = consumed.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { key: string; value: string });
+  assert.deepEqual(
+    lines.map((line) => ({ key: line.key, value: decodeWireFormat(Buffer.from(line.value, 'base64'), 'EdgeEvent').value })),
+    edges.map((edge) => ({ key: edge.edge_id, value: edge })),
+  );
 });
 
 test('consume reads committed records only and stops when idle', { timeout: 60_000 }, async () => {
