@@ -72,6 +72,16 @@ async function partitionCounts(admin: Admin, topics: readonly string[]): Promise
   return new Map(metadata.topics.map((topic) => [topic.name, topic.partitions.length]));
 }
 
+export async function topicExists(kafka: Kafka, topic: string): Promise<boolean> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return (await admin.listTopics()).includes(topic);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** The group's committed offset of one partition (the next offset to read), or undefined when none. */
 export async function committedOffset(admin: Admin, group: string, topic: string, partition: number): Promise<string | undefined> {
   const [entry] = await admin.fetchOffsets({ groupId: group, topics: [topic] });

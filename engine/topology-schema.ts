@@ -42,7 +42,7 @@ export const topologyHeaderSchema = z.strictObject({
   plugins: z.array(z.string().min(1)).default([]).describe('Module paths (relative to this file) whose default export is an operator definition or a list of them.'),
   source: sourceSchema,
   pipeline: z.array(z.record(z.string(), z.unknown())).min(1, 'at least one operator'),
-  outputs: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'a kebab-case output name'), outputSchema).refine((outputs) => 'default' in outputs, 'a `default` output'),
+  outputs: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'a kebab-case output name'), outputSchema).refine((outputs) => 'default' in outputs, 'a `default` output is required: where the end of the pipeline goes'),
   guarantee: z.enum(['exactly-once', 'at-least-once']).default('exactly-once'),
   commitIntervalMs: z.number().int().positive().default(100).describe('Longest time a batch collects records before it commits.'),
   maxBatch: z

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import type { IHeaders, KafkaMessage } from 'kafkajs';
+import { topicExists } from '../../connectors/kafka-admin.js';
 import { createKafka } from '../../connectors/kafka-client.js';
 import { createLogger, silentLogger } from '../../engine/logger.js';
 import { brokerList, choiceOption, integerOption, parseCommandArgs } from '../args.js';
@@ -47,16 +48,6 @@ function headerStrings(headers: IHeaders): Record<string, string | string[]> {
     strings[name] = Array.isArray(value) ? value.map((item) => item.toString()) : value.toString();
   }
   return strings;
-}
-
-async function topicExists(kafka: Kafka, topic: string): Promise<boolean> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return (await admin.listTopics()).includes(topic);
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { Partitioners, type Kafka, type Message } from 'kafkajs';
+import { Partitioners, type Message } from 'kafkajs';
+import { topicExists } from '../../connectors/kafka-admin.js';
 import { createKafka } from '../../connectors/kafka-client.js';
 import { createLogger, silentLogger, type Logger } from '../../engine/logger.js';
 import { encodeWireFormat, schemaNames, type SchemaName } from '../../schemas/avro.js';
@@ -101,16 +102,6 @@ function fieldAt(value: unknown, path: string): unknown {
 /** Kafka client logs (every retry) only when asked for with WEIR_LOG_LEVEL; the final error is reported anyway. */
 function cliLogger(): Logger {
   return process.env.WEIR_LOG_LEVEL === undefined ? silentLogger : createLogger();
-}
-
-async function topicExists(kafka: Kafka, topic: string): Promise<boolean> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return (await admin.listTopics()).includes(topic);
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 async function readStdin(): Promise<string> {

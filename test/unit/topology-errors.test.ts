@@ -79,7 +79,7 @@ describe('malformed topologies', () => {
   });
 
   it('reports a missing default output', async () => {
-    await assertIssues('missing-default-output', ['8:3: outputs: a `default` output']);
+    await assertIssues('missing-default-output', ['8:3: outputs: a `default` output is required: where the end of the pipeline goes']);
   });
 
   it('reports a missing rejected output', async () => {
