@@ -36,6 +36,18 @@ after(async () => {
   await redis.quit();
 });
 
+async function committedTotal(group: string, topic: string): Promise<number> {
+  const [entry] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+  return (entry?.partitions ?? []).reduce((sum, partition) => sum + Math.max(0, Number(partition.offset)), 0);
+}
+
+/** Waits until the group has committed `records` more input records (or 60 s passed). */
+async function progressSince(group: string, topic: string, records: number): Promise<void> {
+  const start = await committedTotal(group, topic);
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline && (await committedTotal(group, topic)) < start + records) await sleep(50);
+}
+
 async function chaosRun(t: TestContext, guarantee: 'exactly-once' | 'at-least-once', seed: number): Promise<{ outputs: CountOutput[]; state: Map<string, number>; killsDone: number }> {
   const name = uniqueName('chaos');
   const env = { INPUT_TOPIC: `${name}.in`, OUTPUT_TOPIC: `${name}.out`, REJECTED_TOPIC: `${name}.dlq`, GUARANTEE: guarantee, REDIS_URL: redisUrl, TOPOLOGY_NAME: name };
@@ -45,11 +57,13 @@ async function chaosRun(t: TestContext, guarantee: 'exactly-once' | 'at-least-on
   const workers = [new WorkerProcess(countTopology, env), new WorkerProcess(countTopology, env)];
   for (const worker of workers) worker.start();
   const inputs = countInputs(records, 97);
-  const producing = producePaced(kafka, env.INPUT_TOPIC, inputs, records / 40, partitions);
+  const producing = producePaced(kafka, env.INPUT_TOPIC, inputs, 10_000, partitions);
   let killsDone = 0;
   try {
     for (; killsDone < kills; killsDone++) {
-      await sleep(1_500 + random() * 3_000);
+      // Kill while batches are in flight: after the group has made progress again since the last restart.
+      await progressSince(`weir.${name}`, env.INPUT_TOPIC, 500 + random() * 2_000);
+      await sleep(random() * 300);
       const victim = workers[Math.floor(random() * workers.length)] as WorkerProcess;
       await victim.kill('SIGKILL');
       await sleep(random() * 1_000);
