@@ -54,12 +54,15 @@ export class WorkerProcess {
     return this.logTail;
   }
 
-  async kill(signal: NodeJS.Signals): Promise<void> {
+  /** Sends `signal` and waits for the exit: its code (null when killed by a signal) and how long it took. */
+  async kill(signal: NodeJS.Signals): Promise<{ code: number | null; ms: number }> {
     const child = this.child;
-    if (child === undefined || !this.running) return;
-    const exited = once(child, 'exit');
+    if (child === undefined || !this.running) return { code: child?.exitCode ?? null, ms: 0 };
+    const started = Date.now();
+    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
     child.kill(signal);
-    await exited;
+    const [code] = await exited;
+    return { code, ms: Date.now() - started };
   }
 }
 

@@ -81,7 +81,7 @@ test('1 → 3 → 1 workers during a run: no loss, no duplicates', { timeout: 60
     for (const worker of extra) worker.start();
     await sleep(15_000);
     const scaledIn = Date.now();
-    await Promise.all(extra.map((worker) => worker.kill('SIGTERM')));
+    const drains = await Promise.all(extra.map((worker) => worker.kill('SIGTERM')));
     await producing;
     const deadline = Date.now() + 180_000;
     while (outputs.length < records && Date.now() < deadline) await sleep(500);
@@ -98,6 +98,11 @@ test('1 → 3 → 1 workers during a run: no loss, no duplicates', { timeout: 60
     t.diagnostic(`longest pause per partition after 1→3: ${out.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')}`);
     t.diagnostic(`longest pause per partition after 3→1: ${back.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')}`);
     t.diagnostic(`received ${result.received}/${result.expected}; missing ${result.missing.length}; duplicated ${result.duplicated.length}; wrong counts ${result.wrongCounts}`);
+    t.diagnostic(`SIGTERM drains: ${drains.map((drain) => `exit ${drain.code} after ${(drain.ms / 1000).toFixed(1)} s`).join(', ')}`);
+    for (const drain of drains) {
+      assert.equal(drain.code, 0, 'a drained worker exits 0');
+      assert.ok(drain.ms < 30_000, `drain took ${drain.ms} ms`);
+    }
     assert.deepEqual(result.missing.slice(0, 10), []);
     assert.deepEqual(result.duplicated.slice(0, 10), []);
     assert.equal(result.ok, true);
