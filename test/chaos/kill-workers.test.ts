@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Admin, Kafka } from 'kafkajs';
 import { operatorStateKey } from '../../state/redis-keys.js';
-import { createTopic, kafkaClient, readAll, redisUrl, uniqueName } from '../integration/support/services.js';
+import { connectServices, countsInRedis, createTopic, readAll, redisUrl, uniqueName, type Services } from '../integration/support/services.js';
 import { countInputs, producePaced, seededRandom, sleep, WorkerProcess } from './harness.js';
 import { verifyCounts, type CountOutput } from './verifier.js';
 
@@ -20,21 +20,17 @@ const records = Number(process.env.WEIR_CHAOS_RECORDS ?? 100_000);
 const kills = Number(process.env.WEIR_CHAOS_KILLS ?? 10);
 const partitions = 4;
 
+let services: Services;
 let kafka: Kafka;
 let admin: Admin;
 let redis: Redis;
 
 before(async () => {
-  kafka = kafkaClient();
-  admin = kafka.admin();
-  await admin.connect();
-  redis = new Redis(redisUrl);
+  services = await connectServices();
+  ({ kafka, admin, redis } = services);
 });
 
-after(async () => {
-  await admin.disconnect();
-  await redis.quit();
-});
+after(() => services.close());
 
 async function committedTotal(group: string, topic: string): Promise<number> {
   const [entry] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
@@ -71,11 +67,7 @@ async function chaosRun(t: TestContext, guarantee: 'exactly-once' | 'at-least-on
     }
     await producing;
     const outputs = await readAll(kafka, env.OUTPUT_TOPIC, { expected: records, timeoutMs: 240_000, settleMs: 3_000 });
-    const state = new Map<string, number>();
-    for (let partition = 0; partition < partitions; partition++) {
-      const entries = await redis.hgetall(operatorStateKey({ topology: name, partition }, 'count-by-key'));
-      for (const [key, count] of Object.entries(entries)) state.set(key, (state.get(key) ?? 0) + Number(count));
-    }
+    const state = await countsInRedis(redis, name, partitions, 'count-by-key');
     return { outputs: outputs.map((record) => JSON.parse(record.value as string) as CountOutput), state, killsDone };
   } catch (error) {
     for (const [index, worker] of workers.entries()) t.diagnostic(`worker ${index} log tail:\n${worker.log().slice(-20).join('\n')}`);

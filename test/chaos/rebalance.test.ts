@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
-import { Redis } from 'ioredis';
-import { operatorStateKey } from '../../state/redis-keys.js';
-import { createTopic, kafkaClient, redisUrl, uniqueName } from '../integration/support/services.js';
+import type { Redis } from 'ioredis';
+import { connectServices, countsInRedis, createTopic, redisUrl, uniqueName, type Services } from '../integration/support/services.js';
 import { countInputs, partitionOfKey, producePaced, sleep, WorkerProcess } from './harness.js';
 import { verifyCounts, type CountOutput } from './verifier.js';
 
@@ -18,21 +17,17 @@ const partitions = 4;
 const records = 40_000;
 const keys = 97;
 
+let services: Services;
 let kafka: Kafka;
 let admin: Admin;
 let redis: Redis;
 
 before(async () => {
-  kafka = kafkaClient();
-  admin = kafka.admin();
-  await admin.connect();
-  redis = new Redis(redisUrl);
+  services = await connectServices();
+  ({ kafka, admin, redis } = services);
 });
 
-after(async () => {
-  await admin.disconnect();
-  await redis.quit();
-});
+after(() => services.close());
 
 /** Per input partition, the longest gap between output arrivals within `windowMs` after `from`. */
 function longestPauses(arrivals: ReadonlyMap<number, number[]>, from: number, windowMs: number): number[] {
@@ -87,11 +82,7 @@ test('1 → 3 → 1 workers during a run: no loss, no duplicates', { timeout: 60
     while (outputs.length < records && Date.now() < deadline) await sleep(500);
     await sleep(3_000);
 
-    const state = new Map<string, number>();
-    for (let partition = 0; partition < partitions; partition++) {
-      const entries = await redis.hgetall(operatorStateKey({ topology: name, partition }, 'count-by-key'));
-      for (const [key, count] of Object.entries(entries)) state.set(key, (state.get(key) ?? 0) + Number(count));
-    }
+    const state = await countsInRedis(redis, name, partitions, 'count-by-key');
     const result = verifyCounts(inputs, outputs, state);
     const out = longestPauses(arrivals, scaledOut, 15_000);
     const back = longestPauses(arrivals, scaledIn, 20_000);

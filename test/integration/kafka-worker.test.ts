@@ -1,33 +1,28 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Admin, Kafka } from 'kafkajs';
 import { KafkaWorker } from '../../engine/kafka-worker.js';
 import { silentLogger } from '../../engine/logger.js';
 import { EngineMetrics } from '../../engine/metrics.js';
 import { loadTopology, type Topology } from '../../engine/topology-loader.js';
 import { RedisStateStore } from '../../state/redis-store.js';
-import { operatorStateKey } from '../../state/redis-keys.js';
-import { createTopic, kafkaClient, readAll, redisUrl, uniqueName } from './support/services.js';
+import { connectServices, countsInRedis, createTopic, readAll, redisUrl, uniqueName, type Services } from './support/services.js';
 
 const countTopology = fileURLToPath(new URL('../fixtures/topologies/count.yaml', import.meta.url));
 
+let services: Services;
 let kafka: Kafka;
 let admin: Admin;
 let redis: Redis;
 
 before(async () => {
-  kafka = kafkaClient();
-  admin = kafka.admin();
-  await admin.connect();
-  redis = new Redis(redisUrl);
+  services = await connectServices();
+  ({ kafka, admin, redis } = services);
 });
 
-after(async () => {
-  await admin.disconnect();
-  await redis.quit();
-});
+after(() => services.close());
 
 async function topologyFor(guarantee: string): Promise<Topology> {
   const name = uniqueName('worker');
@@ -67,11 +62,7 @@ test('exactly-once: every record once in the output, rejects dead-lettered, stat
     // Per key, the final count in Redis equals the number of valid records with that key (keys map to one partition each).
     const expected = new Map<string, number>();
     for (const message of messages) if (message.value !== '{broken') expected.set(message.key, (expected.get(message.key) ?? 0) + 1);
-    const actual = new Map<string, number>();
-    for (let partition = 0; partition < 3; partition++) {
-      const entries = await redis.hgetall(operatorStateKey({ topology: topology.name, partition }, 'count-by-key'));
-      for (const [key, count] of Object.entries(entries)) actual.set(key, (actual.get(key) ?? 0) + Number(count));
-    }
+    const actual = await countsInRedis(redis, topology.name, 3, 'count-by-key');
     assert.deepEqual(actual, expected);
   } finally {
     await worker.stop();

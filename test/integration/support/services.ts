@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { Kafka, logLevel, type Admin, type KafkaMessage } from 'kafkajs';
+import { operatorStateKey } from '../../../state/redis-keys.js';
 
 /** Addresses of the local stack (deploy/local/stack), overridable like the stack itself. */
 export const brokers = [`127.0.0.1:${process.env.KAFKA_PORT ?? '9092'}`];
@@ -7,6 +9,40 @@ export const redisUrl = `redis://127.0.0.1:${process.env.REDIS_PORT ?? '6379'}`;
 
 export function kafkaClient(clientId = 'weir-test'): Kafka {
   return new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING });
+}
+
+/** Connections to the local Kafka and Redis that a test file opens once and closes at the end. */
+export interface Services {
+  readonly kafka: Kafka;
+  readonly admin: Admin;
+  readonly redis: Redis;
+  close(): Promise<void>;
+}
+
+export async function connectServices(): Promise<Services> {
+  const kafka = kafkaClient();
+  const admin = kafka.admin();
+  await admin.connect();
+  const redis = new Redis(redisUrl);
+  return {
+    kafka,
+    admin,
+    redis,
+    async close() {
+      await admin.disconnect();
+      await redis.quit();
+    },
+  };
+}
+
+/** A counting step's state in Redis, summed over the topology's partitions (each key lives on one). */
+export async function countsInRedis(redis: Redis, topology: string, partitions: number, stepId: string): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (let partition = 0; partition < partitions; partition++) {
+    const entries = await redis.hgetall(operatorStateKey({ topology, partition }, stepId));
+    for (const [key, count] of Object.entries(entries)) counts.set(key, (counts.get(key) ?? 0) + Number(count));
+  }
+  return counts;
 }
 
 /** A name no other run has used, so tests never see each other's topics, groups or keys. */
