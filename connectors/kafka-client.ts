@@ -11,6 +11,9 @@ export function createKafka(options: { brokers: readonly string[]; clientId: str
     logCreator: () => (entry: LogEntry) => {
       const { message, ...fields } = entry.log;
       const line = `${entry.namespace}: ${message}`;
+      // Retries are bounded on purpose: a send that gives up aborts its transaction and the partition's
+      // producer is re-initialised, so no sequence gap survives. The client's warning about it is noise here.
+      if (message.startsWith('Limiting retries for the idempotent producer')) return logger.debug(line, fields);
       if (entry.level <= logLevel.ERROR) logger.error(line, fields);
       else logger.warn(line, fields);
     },

@@ -1,4 +1,4 @@
-import type { IHeaders, Kafka, Message, Producer, RecordMetadata, TopicMessages } from 'kafkajs';
+import { Partitioners, type IHeaders, type Kafka, type Message, type Producer, type RecordMetadata, type TopicMessages } from 'kafkajs';
 import type { Envelope } from '../engine/envelope.js';
 import { ConnectorError, FencedError } from '../engine/errors.js';
 import type { Topology } from '../engine/topology-loader.js';
@@ -86,6 +86,10 @@ export class TransactionalSink {
       idempotent: true,
       maxInFlightRequests: 1,
       transactionTimeout: 60_000,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // The broker answers CONCURRENT_TRANSACTIONS while it still writes the previous commit's markers,
+      // for a few milliseconds: retry soon rather than after the client's default backoff.
+      retry: { retries: 10, initialRetryTime: 20, maxRetryTime: 2_000 },
     });
   }
 
@@ -134,7 +138,7 @@ export class AtLeastOnceSink {
   private readonly producer: Producer;
 
   constructor(kafka: Kafka, private readonly topology: Topology, private readonly layout: TopicLayout) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   }
 
   async connect(): Promise<void> {
