@@ -11,6 +11,7 @@ const commands: Readonly<Record<string, () => Promise<Command>>> = {
   describe: async () => (await import('./commands/describe.js')).describe,
   produce: async () => (await import('./commands/produce.js')).produce,
   consume: async () => (await import('./commands/consume.js')).consume,
+  'create-topic': async () => (await import('./commands/create-topic.js')).createTopic,
 };
 
 const usage = `weir — stream-processing dataflow engine
@@ -21,6 +22,7 @@ Usage:
   weir describe <topology.yaml> [--json]
   weir produce <topic> [file.jsonl] [--brokers host:port,…] [--key-field <field>] [--format json|bytes | --avro <Schema>]
   weir consume <topic> [--brokers host:port,…] [--from-beginning] [--max <n>] [--timeout-ms <ms>] [--group <group>] [--format json|bytes]
+  weir create-topic <topic> --partitions <n> [--replication <r>] [--brokers host:port,…]
   weir --help
 
 produce reads JSON lines from the file or stdin, one record value per line (with --format bytes, a JSON

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 import { topicExists } from '../../connectors/kafka-admin.js';
 import { createKafka } from '../../connectors/kafka-client.js';
-import { createLogger, silentLogger } from '../../engine/logger.js';
+import { cliLogger } from '../cli-logger.js';
 import { brokerList, choiceOption, integerOption, parseCommandArgs } from '../args.js';
 
 /** One consumed record as `weir consume` prints it, one JSON object per line. */
@@ -73,7 +73,7 @@ export async function consume(args: string[]): Promise<number> {
   const format = choiceOption('format', values.format, ['json', 'bytes'], 'json');
   const brokers = brokerList(values.brokers);
 
-  const kafka = createKafka({ brokers, clientId: 'weir-cli', logger: process.env.WEIR_LOG_LEVEL === undefined ? silentLogger : createLogger() });
+  const kafka = createKafka({ brokers, clientId: 'weir-cli', logger: cliLogger() });
   if (!(await topicExists(kafka, topic))) {
     process.stderr.write(`topic '${topic}' does not exist; create it first\n`);
     return 1;

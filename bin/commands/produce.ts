@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Partitioners, type Message } from 'kafkajs';
 import { topicExists } from '../../connectors/kafka-admin.js';
 import { createKafka } from '../../connectors/kafka-client.js';
-import { createLogger, silentLogger, type Logger } from '../../engine/logger.js';
+import { cliLogger } from '../cli-logger.js';
 import { encodeWireFormat, schemaNames, type SchemaName } from '../../schemas/avro.js';
 import { RecordValidator } from '../../schemas/record-validator.js';
 import { brokerList, choiceOption, parseCommandArgs, UsageError } from '../args.js';
@@ -97,11 +97,6 @@ function fieldAt(value: unknown, path: string): unknown {
     current = (current as Record<string, unknown>)[part];
   }
   return current;
-}
-
-/** Kafka client logs (every retry) only when asked for with WEIR_LOG_LEVEL; the final error is reported anyway. */
-function cliLogger(): Logger {
-  return process.env.WEIR_LOG_LEVEL === undefined ? silentLogger : createLogger();
 }
 
 async function readStdin(): Promise<string> {
