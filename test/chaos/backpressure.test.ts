@@ -86,6 +86,7 @@ test('a 10x burst keeps worker memory bounded while the lag drains', { timeout: 
     }
     const mib = (bytes: number): string => `${(bytes / 1_048_576).toFixed(0)} MiB`;
     t.diagnostic(`burst ${mib(burstBytes)} (${burstRecords} records, ${burstRecords / steadyRecords}x the steady load); lag right after it ${lagAfterBurst}; RSS before burst ${mib(steadyRss)}, peak ${mib(peakRss)}`);
+    assert.deepEqual(worker.unexpectedExits, [], 'the worker did not exit on its own');
     assert.equal(lag, 0, 'the lag drained');
     assert.ok(lagAfterBurst > burstRecords / 4, `the burst built lag in Kafka (${lagAfterBurst})`);
     assert.ok(peakRss < steadyRss + burstBytes / 4, `peak RSS ${mib(peakRss)} grew by well under the burst's ${mib(burstBytes)}`);

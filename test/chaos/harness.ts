@@ -24,6 +24,9 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 export class WorkerProcess {
   private child: ChildProcess | undefined;
   private logTail: string[] = [];
+  private stopping = false;
+  /** Exits this harness did not cause (a crash is a bug), with the log lines before them. */
+  readonly unexpectedExits: string[] = [];
 
   constructor(
     private readonly topologyFile: string,
@@ -39,6 +42,10 @@ export class WorkerProcess {
       this.logTail.push(...chunk.split('\n').filter((line) => line !== ''));
       if (this.logTail.length > 200) this.logTail = this.logTail.slice(-100);
     });
+    child.on('exit', (code, signal) => {
+      if (!this.stopping) this.unexpectedExits.push(`exit ${code ?? signal}:\n${this.logTail.slice(-10).join('\n')}`);
+    });
+    this.stopping = false;
     this.child = child;
   }
 
@@ -59,6 +66,7 @@ export class WorkerProcess {
     const child = this.child;
     if (child === undefined || !this.running) return { code: child?.exitCode ?? null, ms: 0 };
     const started = Date.now();
+    this.stopping = true;
     const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
     child.kill(signal);
     const [code] = await exited;

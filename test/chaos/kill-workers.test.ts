@@ -16,7 +16,7 @@ import { verifyCounts, type CountOutput } from './verifier.js';
  */
 
 const countTopology = fileURLToPath(new URL('../fixtures/topologies/count.yaml', import.meta.url));
-const records = Number(process.env.WEIR_CHAOS_RECORDS ?? 100_000);
+const records = Number(process.env.WEIR_CHAOS_RECORDS ?? 200_000);
 const kills = Number(process.env.WEIR_CHAOS_KILLS ?? 10);
 const partitions = 4;
 
@@ -37,11 +37,18 @@ async function committedTotal(group: string, topic: string): Promise<number> {
   return (entry?.partitions ?? []).reduce((sum, partition) => sum + Math.max(0, Number(partition.offset)), 0);
 }
 
-/** Waits until the group has committed `records` more input records (or 60 s passed). */
-async function progressSince(group: string, topic: string, records: number): Promise<void> {
+/**
+ * Waits until the group has committed `step` more input records, so the next kill lands while batches are
+ * in flight. Once the whole input is committed there is nothing left in flight: it returns at once.
+ */
+async function progressSince(group: string, topic: string, step: number): Promise<void> {
   const start = await committedTotal(group, topic);
   const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline && (await committedTotal(group, topic)) < start + records) await sleep(50);
+  while (Date.now() < deadline) {
+    const committed = await committedTotal(group, topic);
+    if (committed >= start + step || committed >= records) return;
+    await sleep(25);
+  }
 }
 
 async function chaosRun(t: TestContext, guarantee: 'exactly-once' | 'at-least-once', seed: number): Promise<{ outputs: CountOutput[]; state: Map<string, number>; killsDone: number }> {
@@ -59,15 +66,17 @@ async function chaosRun(t: TestContext, guarantee: 'exactly-once' | 'at-least-on
     for (; killsDone < kills; killsDone++) {
       // Kill while batches are in flight: after the group has made progress again since the last restart.
       await progressSince(`weir.${name}`, env.INPUT_TOPIC, 500 + random() * 2_000);
-      await sleep(random() * 300);
+      await sleep(random() * 100);
       const victim = workers[Math.floor(random() * workers.length)] as WorkerProcess;
       await victim.kill('SIGKILL');
       await sleep(random() * 1_000);
       victim.start();
     }
     await producing;
-    const outputs = await readAll(kafka, env.OUTPUT_TOPIC, { expected: records, timeoutMs: 240_000, settleMs: 3_000 });
+    const outputs = await readAll(kafka, env.OUTPUT_TOPIC, { expected: records, timeoutMs: 300_000, settleMs: 3_000 });
     const state = await countsInRedis(redis, name, partitions, 'count-by-key');
+    const crashes = workers.flatMap((worker) => worker.unexpectedExits);
+    assert.deepEqual(crashes, [], 'no worker exited on its own');
     return { outputs: outputs.map((record) => JSON.parse(record.value as string) as CountOutput), state, killsDone };
   } catch (error) {
     for (const [index, worker] of workers.entries()) t.diagnostic(`worker ${index} log tail:\n${worker.log().slice(-20).join('\n')}`);

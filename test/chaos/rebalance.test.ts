@@ -94,6 +94,7 @@ test('1 → 3 → 1 workers during a run: no loss, no duplicates', { timeout: 60
       assert.equal(drain.code, 0, 'a drained worker exits 0');
       assert.ok(drain.ms < 30_000, `drain took ${drain.ms} ms`);
     }
+    assert.deepEqual(workers.flatMap((worker) => worker.unexpectedExits), [], 'no worker exited on its own');
     assert.deepEqual(result.missing.slice(0, 10), []);
     assert.deepEqual(result.duplicated.slice(0, 10), []);
     assert.equal(result.ok, true);
