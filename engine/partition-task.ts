@@ -8,7 +8,7 @@ import type { Envelope } from './envelope.js';
 import { errorMessage, OperatorError, WeirError } from './errors.js';
 import type { Logger } from './logger.js';
 import { decodeRecord, type SourceRecord } from './record-decoder.js';
-import { rejectedEnvelope } from './rejection.js';
+import { rejectedEnvelope, rejectionHeaders } from './rejection.js';
 import { retry } from './retry.js';
 import type { PipelineStep, Topology } from './topology-loader.js';
 
@@ -164,6 +164,7 @@ export class PartitionTask {
       emit: (output, envelope) => {
         if (!(output in topology.outputs)) throw new TypeError(`operator '${step.id}' emitted to output '${output}', which the topology does not define`);
         metrics.recordsOut.inc({ topology: topology.name, operator: step.id, output });
+        if (output === 'rejected') metrics.rejects.inc({ topology: topology.name, operator: step.id, reason: envelope.headers[rejectionHeaders.reason] ?? 'unspecified' });
         appendTo(scopeNow().outputs, output, [envelope]);
       },
       watermark: () => this.maxEventTime,

@@ -71,3 +71,26 @@ test('batches are cut at maxBatch.records and each commits its checkpoint', asyn
   const counts = await run.state('count-by-key');
   assert.equal([...counts.values()].reduce((sum: number, count) => sum + (count as number), 0), 1234);
 });
+
+test('every rejection is counted by reason, whoever made it', async () => {
+  const run = await runner();
+  await run.pipe([{ value: Buffer.from('nope') }, { value: { key: 'a', seq: -1 } }, { value: { key: 'a', seq: 1 } }]);
+  const rejects = await run.metrics.rejects.get();
+  const byReason = Object.fromEntries(rejects.values.map((sample) => [`${sample.labels.operator}/${sample.labels.reason}`, sample.value]));
+  assert.deepEqual(byReason, { '/undecodable': 1, 'fail-on/operator-error': 1 });
+});
+
+test('rejections an operator emits itself are counted by its reason', async () => {
+  const quickstart = fileURLToPath(new URL('../../topologies/quickstart.yaml', import.meta.url));
+  const run = new MemoryRunner(await loadTopology(quickstart, { env: {} }));
+  await run.pipe([
+    { value: { edge_id: 'e1', tenant: 't', node_ids: ['a', 'b'], weight: 1, event_time: 1 } },
+    { value: { edge_id: 'e2', tenant: 't', node_ids: ['a'], weight: 1, event_time: 2 } },
+    { value: { edge_id: 'e3', node_ids: ['a', 'b'], weight: 1, event_time: 3 } },
+  ]);
+  assert.equal(run.readOutput().length, 1);
+  assert.equal(run.readOutput('rejected').length, 2);
+  const rejects = await run.metrics.rejects.get();
+  const byReason = Object.fromEntries(rejects.values.map((sample) => [`${sample.labels.operator}/${sample.labels.reason}`, sample.value]));
+  assert.deepEqual(byReason, { 'validate/constraint': 1, 'validate/missing-field': 1 });
+});
