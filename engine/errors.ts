@@ -1,3 +1,5 @@
+import { formatPath, type PathSegment } from './field-path.js';
+
 /** Every error class Weir raises, each with a `retriable` flag and the context that explains it. */
 
 export interface ErrorContext {
@@ -70,6 +72,26 @@ export class ConnectorError extends WeirError {}
 
 /** Another owner took over this partition: the task must stop without committing. */
 export class FencedError extends WeirError {}
+
+/** What is wrong with a wire-format record (or a value that cannot be encoded). */
+export type WireFormatProblem = 'truncated' | 'malformed' | 'bad-magic-byte' | 'unknown-schema-id' | 'schema-id-mismatch' | 'invalid-value';
+
+/** A record that is not a well-formed Confluent wire-format Avro record of a known (or the expected) schema. */
+export class WireFormatError extends WeirError {
+  /** Field where decoding stopped, as written in `weir.field` (`node_ids[2]`); the outermost fields come first. */
+  readonly path: PathSegment[] = [];
+
+  constructor(
+    readonly problem: WireFormatProblem,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  get field(): string | undefined {
+    return this.path.length === 0 ? undefined : formatPath(this.path);
+  }
+}
 
 /** Mistakes in code, never worth a retry. */
 export function isProgrammerError(error: unknown): boolean {

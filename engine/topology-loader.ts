@@ -9,7 +9,8 @@ import { createRegistry, type OperatorRegistry } from '../operators/registry.js'
 import { errorMessage, TopologyError, type TopologyIssue } from './errors.js';
 import { hasReference, interpolate } from './interpolate.js';
 import { topologyHeaderSchema, type TopologyHeader } from './topology-schema.js';
-import { formatPath, locate } from './yaml-positions.js';
+import { formatPath } from './field-path.js';
+import { locate } from './yaml-positions.js';
 
 /** One operator instance of a pipeline, its config validated and defaults filled. */
 export interface PipelineStep {

@@ -27,13 +27,3 @@ export function locate(
   const offset = found?.range?.[0];
   return offset === undefined ? undefined : { line: lineCounter.linePos(offset).line, column: lineCounter.linePos(offset).col };
 }
-
-/** `pipeline[1].validate.schema` from `['pipeline', 1, 'validate', 'schema']`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let text = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') text += `[${segment}]`;
-    else text += text === '' ? String(segment) : `.${String(segment)}`;
-  }
-  return text;
-}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { PathSegment, RecordNode, SchemaNode } from './schema-tree.js';
+import type { PathSegment } from '../engine/field-path.js';
+import type { RecordNode, SchemaNode } from './schema-tree.js';
 
 /**
  * Rules Avro cannot express, declared in the .avsc files as a `constraints` attribute (Avro keeps unknown

@@ -1,4 +1,5 @@
-import type { PathSegment, RecordNode, SchemaNode } from './schema-tree.js';
+import type { PathSegment } from '../engine/field-path.js';
+import type { RecordNode, SchemaNode } from './schema-tree.js';
 
 /**
  * How an Avro record is written in JSON (the `json` source format), and back to the typed value:

@@ -1,3 +1,4 @@
+import { formatPath, type PathSegment } from '../engine/field-path.js';
 import type { Type, types } from 'avsc';
 import { parseArrayRules, parseNumberRules, parseRecordRules, parseStringRules, type ArrayRules, type NumberRules, type RecordRules, type StringRules } from './constraints.js';
 
@@ -31,15 +32,6 @@ export interface FieldNode {
 }
 
 /** A field path as a list: field names and array indices. */
-export type PathSegment = string | number;
-
-/** `['node_ids', 2]` → `node_ids[2]`; `['a', 'b']` → `a.b`. */
-export function formatPath(path: readonly PathSegment[]): string {
-  let text = '';
-  for (const segment of path) text += typeof segment === 'number' ? `[${segment}]` : text === '' ? segment : `.${segment}`;
-  return text;
-}
-
 /** Builds the tree of a parsed record schema; `raw` is the .avsc JSON, read for the `constraints` attributes. */
 export function schemaTree(type: Type, raw: unknown, file: string): RecordNode {
   const tree = build(type, raw, undefined, { file, path: [] });
