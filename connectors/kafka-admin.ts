@@ -30,10 +30,11 @@ export async function prepareTopics(kafka: Kafka, topology: Topology): Promise<T
   await admin.connect();
   try {
     const input = topology.source.kafka.topic;
-    const inputPartitions = (await partitionCounts(admin, [input])).get(input);
-    if (inputPartitions === undefined) {
+    const existing = new Set(await admin.listTopics());
+    if (!existing.has(input)) {
       throw new ConnectorError(`input topic '${input}' does not exist; create it (Weir does not guess its partition count)`, { context: { topology: topology.name, topic: input } });
     }
+    const inputPartitions = (await partitionCounts(admin, [input])).get(input) as number;
     const wanted = new Map<string, { numPartitions: number; configEntries?: { name: string; value: string }[] }>();
     for (const output of Object.values(topology.outputs)) {
       wanted.set(output.kafka.topic, { numPartitions: output.kafka.partitions ?? inputPartitions });
@@ -41,7 +42,6 @@ export async function prepareTopics(kafka: Kafka, topology: Topology): Promise<T
     for (const stepId of statefulStepIds(topology)) {
       wanted.set(changelogTopic(topology.name, stepId), { numPartitions: inputPartitions, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] });
     }
-    const existing = new Set(await admin.listTopics());
     const missing = [...wanted].filter(([topic]) => !existing.has(topic));
     if (missing.length > 0) {
       try {
@@ -51,6 +51,7 @@ export async function prepareTopics(kafka: Kafka, topology: Topology): Promise<T
         if (!String((cause as Error).message).includes('already exists')) throw cause;
       }
     }
+    // Every wanted topic exists now, created here or by another worker.
     const counts = await partitionCounts(admin, [...wanted.keys()]);
     for (const stepId of statefulStepIds(topology)) {
       const topic = changelogTopic(topology.name, stepId);
@@ -64,11 +65,9 @@ export async function prepareTopics(kafka: Kafka, topology: Topology): Promise<T
   }
 }
 
+/** Partition counts of topics known to exist. */
 async function partitionCounts(admin: Admin, topics: readonly string[]): Promise<Map<string, number>> {
-  const existing = new Set(await admin.listTopics());
-  const present = topics.filter((topic) => existing.has(topic));
-  if (present.length === 0) return new Map();
-  const metadata = await admin.fetchTopicMetadata({ topics: present });
+  const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });
   return new Map(metadata.topics.map((topic) => [topic.name, topic.partitions.length]));
 }
 

@@ -16,7 +16,7 @@ type AnyEnvelope = Envelope<unknown>;
 
 /** What a batch produced: records per output name (`default` is the pipeline's end) and its state changes. */
 export interface BatchResult {
-  readonly outputs: ReadonlyMap<string, AnyEnvelope[]>;
+  readonly outputs: Map<string, AnyEnvelope[]>;
   readonly mutations: StateMutation[];
 }
 
@@ -66,7 +66,7 @@ export class PartitionTask {
     }
     if (undecodable.length > 0) this.options.metrics.rejects.inc({ topology: this.scope.topology, operator: '', reason: 'undecodable' }, undecodable.length);
     const result = envelopes.length === 0 ? { outputs: new Map<string, AnyEnvelope[]>(), mutations: [] } : await this.process(envelopes);
-    appendTo(result.outputs as Map<string, AnyEnvelope[]>, 'rejected', undecodable);
+    appendTo(result.outputs, 'rejected', undecodable);
     return result;
   }
 
