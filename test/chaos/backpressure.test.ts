@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { Admin, Kafka } from 'kafkajs';
-import { createTopic, kafkaClient, uniqueName } from '../integration/support/services.js';
+import { committedRecords, createTopic, servicesForFile, uniqueName } from '../integration/support/services.js';
 import { sleep, WorkerProcess } from './harness.js';
 
 /**
@@ -16,18 +15,7 @@ const recordBytes = 4_096;
 const steadyRecords = 5_000;
 const burstRecords = 50_000;
 
-let kafka: Kafka;
-let admin: Admin;
-
-before(async () => {
-  kafka = kafkaClient();
-  admin = kafka.admin();
-  await admin.connect();
-});
-
-after(async () => {
-  await admin.disconnect();
-});
+const services = servicesForFile();
 
 async function rssBytes(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
@@ -35,24 +23,19 @@ async function rssBytes(pid: number): Promise<number> {
   return match === null ? 0 : Number(match[1]) * 1024;
 }
 
+/** Records in the topic that the group has not committed yet. */
 async function committedLag(group: string, topic: string): Promise<number> {
-  const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-  const ends = await admin.fetchTopicOffsets(topic);
-  let lag = 0;
-  for (const end of ends) {
-    const offset = committed?.partitions.find((entry) => entry.partition === end.partition)?.offset ?? '-1';
-    lag += Number(end.high) - Math.max(0, Number(offset));
-  }
-  return lag;
+  const ends = await services.admin.fetchTopicOffsets(topic);
+  return ends.reduce((sum, end) => sum + Number(end.high), 0) - (await committedRecords(services.admin, group, topic));
 }
 
 test('a 10x burst keeps worker memory bounded while the lag drains', { timeout: 600_000 }, async (t) => {
   const name = uniqueName('burst');
   const env = { TOPOLOGY_NAME: name, INPUT_TOPIC: `${name}.in`, OUTPUT_TOPIC: `${name}.out`, REJECTED_TOPIC: `${name}.dlq` };
-  await createTopic(admin, env.INPUT_TOPIC, 2);
+  await createTopic(services.admin, env.INPUT_TOPIC, 2);
   const worker = new WorkerProcess(slowTopology, env);
   worker.start();
-  const producer = kafka.producer();
+  const producer = services.kafka.producer();
   await producer.connect();
   const payload = 'x'.repeat(recordBytes - 40);
   const send = async (from: number, count: number): Promise<void> => {

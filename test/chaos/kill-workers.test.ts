@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, test, type TestContext } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { Redis } from 'ioredis';
-import type { Admin, Kafka } from 'kafkajs';
 import { operatorStateKey } from '../../state/redis-keys.js';
-import { connectServices, countsInRedis, createTopic, readAll, redisUrl, uniqueName, type Services } from '../integration/support/services.js';
+import { committedRecords, countsInRedis, createTopic, readAll, redisUrl, servicesForFile, uniqueName } from '../integration/support/services.js';
 import { countInputs, producePaced, seededRandom, sleep, WorkerProcess } from './harness.js';
 import { verifyCounts, type CountOutput } from './verifier.js';
 
@@ -20,32 +18,17 @@ const records = Number(process.env.WEIR_CHAOS_RECORDS ?? 200_000);
 const kills = Number(process.env.WEIR_CHAOS_KILLS ?? 10);
 const partitions = 4;
 
-let services: Services;
-let kafka: Kafka;
-let admin: Admin;
-let redis: Redis;
-
-before(async () => {
-  services = await connectServices();
-  ({ kafka, admin, redis } = services);
-});
-
-after(() => services.close());
-
-async function committedTotal(group: string, topic: string): Promise<number> {
-  const [entry] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-  return (entry?.partitions ?? []).reduce((sum, partition) => sum + Math.max(0, Number(partition.offset)), 0);
-}
+const services = servicesForFile();
 
 /**
  * Waits until the group has committed `step` more input records, so the next kill lands while batches are
  * in flight. Once the whole input is committed there is nothing left in flight: it returns at once.
  */
 async function progressSince(group: string, topic: string, step: number): Promise<void> {
-  const start = await committedTotal(group, topic);
+  const start = await committedRecords(services.admin, group, topic);
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    const committed = await committedTotal(group, topic);
+    const committed = await committedRecords(services.admin, group, topic);
     if (committed >= start + step || committed >= records) return;
     await sleep(25);
   }
@@ -54,13 +37,13 @@ async function progressSince(group: string, topic: string, step: number): Promis
 async function chaosRun(t: TestContext, guarantee: 'exactly-once' | 'at-least-once', seed: number): Promise<{ outputs: CountOutput[]; state: Map<string, number>; killsDone: number }> {
   const name = uniqueName('chaos');
   const env = { INPUT_TOPIC: `${name}.in`, OUTPUT_TOPIC: `${name}.out`, REJECTED_TOPIC: `${name}.dlq`, GUARANTEE: guarantee, REDIS_URL: redisUrl, TOPOLOGY_NAME: name };
-  await createTopic(admin, env.INPUT_TOPIC, partitions);
+  await createTopic(services.admin, env.INPUT_TOPIC, partitions);
   const random = seededRandom(seed);
   t.diagnostic(`seed ${seed}, ${records} records, ${kills} kills, ${guarantee}`);
   const workers = [new WorkerProcess(countTopology, env), new WorkerProcess(countTopology, env)];
   for (const worker of workers) worker.start();
   const inputs = countInputs(records, 97);
-  const producing = producePaced(kafka, env.INPUT_TOPIC, inputs, 10_000, partitions);
+  const producing = producePaced(services.kafka, env.INPUT_TOPIC, inputs, 10_000, partitions);
   let killsDone = 0;
   try {
     for (; killsDone < kills; killsDone++) {
@@ -73,8 +56,8 @@ async function chaosRun(t: TestContext, guarantee: 'exactly-once' | 'at-least-on
       victim.start();
     }
     await producing;
-    const outputs = await readAll(kafka, env.OUTPUT_TOPIC, { expected: records, timeoutMs: 300_000, settleMs: 3_000 });
-    const state = await countsInRedis(redis, name, partitions, 'count-by-key');
+    const outputs = await readAll(services.kafka, env.OUTPUT_TOPIC, { expected: records, timeoutMs: 300_000, settleMs: 3_000 });
+    const state = await countsInRedis(services.redis, name, partitions, 'count-by-key');
     const crashes = workers.flatMap((worker) => worker.unexpectedExits);
     assert.deepEqual(crashes, [], 'no worker exited on its own');
     return { outputs: outputs.map((record) => JSON.parse(record.value as string) as CountOutput), state, killsDone };
@@ -83,7 +66,7 @@ async function chaosRun(t: TestContext, guarantee: 'exactly-once' | 'at-least-on
     throw error;
   } finally {
     await Promise.all(workers.map((worker) => worker.kill('SIGTERM')));
-    await redis.del(...Array.from({ length: partitions }, (_, partition) => operatorStateKey({ topology: name, partition }, 'count-by-key')));
+    await services.redis.del(...Array.from({ length: partitions }, (_, partition) => operatorStateKey({ topology: name, partition }, 'count-by-key')));
   }
 }
 

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { Admin, Consumer, Kafka } from 'kafkajs';
-import type { Redis } from 'ioredis';
-import { connectServices, countsInRedis, createTopic, redisUrl, uniqueName, type Services } from '../integration/support/services.js';
+import type { Consumer } from 'kafkajs';
+import { countsInRedis, createTopic, redisUrl, servicesForFile, uniqueName } from '../integration/support/services.js';
 import { countInputs, partitionOfKey, producePaced, sleep, WorkerProcess } from './harness.js';
 import { verifyCounts, type CountOutput } from './verifier.js';
 
@@ -17,17 +16,7 @@ const partitions = 4;
 const records = 40_000;
 const keys = 97;
 
-let services: Services;
-let kafka: Kafka;
-let admin: Admin;
-let redis: Redis;
-
-before(async () => {
-  services = await connectServices();
-  ({ kafka, admin, redis } = services);
-});
-
-after(() => services.close());
+const services = servicesForFile();
 
 /** Per input partition, the longest gap between output arrivals within `windowMs` after `from`. */
 function longestPauses(arrivals: ReadonlyMap<number, number[]>, from: number, windowMs: number): number[] {
@@ -46,12 +35,12 @@ function longestPauses(arrivals: ReadonlyMap<number, number[]>, from: number, wi
 test('1 → 3 → 1 workers during a run: no loss, no duplicates', { timeout: 600_000 }, async (t) => {
   const name = uniqueName('rebalance');
   const env = { TOPOLOGY_NAME: name, INPUT_TOPIC: `${name}.in`, OUTPUT_TOPIC: `${name}.out`, REJECTED_TOPIC: `${name}.dlq`, GUARANTEE: 'exactly-once', REDIS_URL: redisUrl };
-  await createTopic(admin, env.INPUT_TOPIC, partitions);
-  await createTopic(admin, env.OUTPUT_TOPIC, partitions);
+  await createTopic(services.admin, env.INPUT_TOPIC, partitions);
+  await createTopic(services.admin, env.OUTPUT_TOPIC, partitions);
 
   const outputs: CountOutput[] = [];
   const arrivals = new Map<number, number[]>();
-  const reader: Consumer = kafka.consumer({ groupId: uniqueName('rebalance-reader'), readUncommitted: false });
+  const reader: Consumer = services.kafka.consumer({ groupId: uniqueName('rebalance-reader'), readUncommitted: false });
   await reader.connect();
   await reader.subscribe({ topics: [env.OUTPUT_TOPIC], fromBeginning: true });
   await reader.run({
@@ -70,7 +59,7 @@ test('1 → 3 → 1 workers during a run: no loss, no duplicates', { timeout: 60
   const inputs = countInputs(records, keys);
   try {
     first.start();
-    const producing = producePaced(kafka, env.INPUT_TOPIC, inputs, records / 45, partitions);
+    const producing = producePaced(services.kafka, env.INPUT_TOPIC, inputs, records / 45, partitions);
     await sleep(12_000);
     const scaledOut = Date.now();
     for (const worker of extra) worker.start();
@@ -82,7 +71,7 @@ test('1 → 3 → 1 workers during a run: no loss, no duplicates', { timeout: 60
     while (outputs.length < records && Date.now() < deadline) await sleep(500);
     await sleep(3_000);
 
-    const state = await countsInRedis(redis, name, partitions, 'count-by-key');
+    const state = await countsInRedis(services.redis, name, partitions, 'count-by-key');
     const result = verifyCounts(inputs, outputs, state);
     const out = longestPauses(arrivals, scaledOut, 15_000);
     const back = longestPauses(arrivals, scaledIn, 20_000);

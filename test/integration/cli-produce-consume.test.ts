@@ -1,61 +1,34 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import type { Admin, Kafka } from 'kafkajs';
 import { decodeWireFormat } from '../../schemas/avro.js';
-import { brokers, createTopic, kafkaClient, uniqueName } from './support/services.js';
+import { runWeir, type WeirRun } from '../support/weir-cli.js';
+import { brokers, createTopic, servicesForFile, uniqueName } from './support/services.js';
 
 /** `weir produce` and `weir consume` as child processes against the real broker. */
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+const weir = (args: readonly string[], stdin?: string): Promise<WeirRun> => runWeir([...args, '--brokers', brokers.join(',')], stdin === undefined ? {} : { stdin });
 
-function weir(args: readonly string[], stdin?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/weir.js', ...args, '--brokers', brokers.join(',')], { cwd: root });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
-
-let kafka: Kafka;
-let admin: Admin;
+const services = servicesForFile();
 let dir: string;
 
 before(async () => {
-  kafka = kafkaClient();
-  admin = kafka.admin();
-  await admin.connect();
   dir = await mkdtemp(join(tmpdir(), 'weir-cli-'));
 });
 
-after(async () => {
-  await admin.disconnect();
-  await rm(dir, { recursive: true, force: true });
-});
+after(() => rm(dir, { recursive: true, force: true }));
 
 async function recordCount(topic: string): Promise<number> {
-  const offsets = await admin.fetchTopicOffsets(topic);
+  const offsets = await services.admin.fetchTopicOffsets(topic);
   return offsets.reduce((sum, partition) => sum + Number(partition.high) - Number(partition.low), 0);
 }
 
 test('records produced from a JSONL file and stdin come back from consume, keyed and unchanged', { timeout: 120_000 }, async () => {
   const topic = uniqueName('weir-cli');
-  await createTopic(admin, topic, 3);
+  await createTopic(services.admin, topic, 3);
   const records = Array.from({ length: 50 }, (_, id) => ({ id: `sensor-${id % 7}`, seq: id, reading: { level: id / 4, unit: 'dB' }, note: id % 5 === 0 ? 'ünïcødé ✓' : null }));
   const file = join(dir, 'records.jsonl');
   await writeFile(file, `${records.slice(0, 40).map((record) => JSON.stringify(record)).join('\n')}\n`);
@@ -91,7 +64,7 @@ test('records produced from a JSONL file and stdin come back from consume, keyed
 
 test('a JSONL file with a bad line is refused with its line number and nothing is sent', { timeout: 60_000 }, async () => {
   const topic = uniqueName('weir-cli-bad');
-  await createTopic(admin, topic, 1);
+  await createTopic(services.admin, topic, 1);
   const file = join(dir, 'bad.jsonl');
   await writeFile(file, '{"seq":1}\n{"seq":2}\n{"seq":3,}\n\n{"seq":5}\n');
 
@@ -105,7 +78,7 @@ test('a JSONL file with a bad line is refused with its line number and nothing i
 
 test('--avro sends records in the wire format; consume prints them as base64', { timeout: 60_000 }, async () => {
   const topic = uniqueName('weir-cli-avro');
-  await createTopic(admin, topic, 1);
+  await createTopic(services.admin, topic, 1);
   const edges = [1, 2, 3].map((n) => ({ edge_id: `e${n}`, tenant: 'acme', node_ids: ['a', `b${n}`], weight: n / 2, event_time: 1_700_000_000_000 + n }));
   const produced = await weir(['produce', topic, '--avro', 'EdgeEvent', '--key-field', 'edge_id'], edges.map((edge) => JSON.stringify(edge)).join('\n'));
   assert.equal(produced.code, 0, produced.stderr);
@@ -121,8 +94,8 @@ test('--avro sends records in the wire format; consume prints them as base64', {
 
 test('consume reads committed records only and stops when idle', { timeout: 60_000 }, async () => {
   const topic = uniqueName('weir-cli-txn');
-  await createTopic(admin, topic, 1);
-  const producer = kafka.producer({ transactionalId: uniqueName('weir-cli-txn'), idempotent: true, maxInFlightRequests: 1 });
+  await createTopic(services.admin, topic, 1);
+  const producer = services.kafka.producer({ transactionalId: uniqueName('weir-cli-txn'), idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {
     const aborted = await producer.transaction();

@@ -1,28 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { Redis } from 'ioredis';
-import type { Admin, Kafka } from 'kafkajs';
 import { KafkaWorker } from '../../engine/kafka-worker.js';
 import { silentLogger } from '../../engine/logger.js';
 import { EngineMetrics } from '../../engine/metrics.js';
 import { loadTopology, type Topology } from '../../engine/topology-loader.js';
 import { RedisStateStore } from '../../state/redis-store.js';
-import { connectServices, countsInRedis, createTopic, readAll, redisUrl, uniqueName, type Services } from './support/services.js';
+import { countsInRedis, createTopic, readAll, redisUrl, servicesForFile, uniqueName } from './support/services.js';
 
 const countTopology = fileURLToPath(new URL('../fixtures/topologies/count.yaml', import.meta.url));
 
-let services: Services;
-let kafka: Kafka;
-let admin: Admin;
-let redis: Redis;
-
-before(async () => {
-  services = await connectServices();
-  ({ kafka, admin, redis } = services);
-});
-
-after(() => services.close());
+const services = servicesForFile();
 
 async function topologyFor(guarantee: string): Promise<Topology> {
   const name = uniqueName('worker');
@@ -33,8 +21,8 @@ async function topologyFor(guarantee: string): Promise<Topology> {
 
 test('exactly-once: every record once in the output, rejects dead-lettered, state in Redis matches', { timeout: 120_000 }, async () => {
   const topology = await topologyFor('exactly-once');
-  await createTopic(admin, topology.source.kafka.topic, 3);
-  const producer = kafka.producer();
+  await createTopic(services.admin, topology.source.kafka.topic, 3);
+  const producer = services.kafka.producer();
   await producer.connect();
   const total = 3_000;
   const messages = Array.from({ length: total }, (_, seq) => ({ key: `k${seq % 11}`, value: seq % 500 === 7 ? '{broken' : JSON.stringify({ key: `k${seq % 11}`, seq }) }));
@@ -46,12 +34,12 @@ test('exactly-once: every record once in the output, rejects dead-lettered, stat
   await worker.start();
   try {
     const rejectedCount = messages.filter((message) => message.value === '{broken').length;
-    const outputs = await readAll(kafka, topology.outputs.default?.kafka.topic as string, { expected: total - rejectedCount, timeoutMs: 60_000 });
+    const outputs = await readAll(services.kafka, topology.outputs.default?.kafka.topic as string, { expected: total - rejectedCount, timeoutMs: 60_000 });
     const seqs = outputs.map((record) => (JSON.parse(record.value as string) as { seq: number }).seq).sort((a, b) => a - b);
     assert.equal(seqs.length, total - rejectedCount);
     assert.equal(new Set(seqs).size, seqs.length, 'no duplicates');
 
-    const rejected = await readAll(kafka, topology.outputs.rejected?.kafka.topic as string, { expected: rejectedCount, timeoutMs: 20_000 });
+    const rejected = await readAll(services.kafka, topology.outputs.rejected?.kafka.topic as string, { expected: rejectedCount, timeoutMs: 20_000 });
     assert.equal(rejected.length, rejectedCount);
     for (const record of rejected) {
       assert.equal(record.value, '{broken');
@@ -62,7 +50,7 @@ test('exactly-once: every record once in the output, rejects dead-lettered, stat
     // Per key, the final count in Redis equals the number of valid records with that key (keys map to one partition each).
     const expected = new Map<string, number>();
     for (const message of messages) if (message.value !== '{broken') expected.set(message.key, (expected.get(message.key) ?? 0) + 1);
-    const actual = await countsInRedis(redis, topology.name, 3, 'count-by-key');
+    const actual = await countsInRedis(services.redis, topology.name, 3, 'count-by-key');
     assert.deepEqual(actual, expected);
   } finally {
     await worker.stop();
@@ -73,8 +61,8 @@ test('exactly-once: every record once in the output, rejects dead-lettered, stat
 test('transactional input: control records are stepped over, nothing is re-delivered (KafkaJS issue 1665)', { timeout: 120_000 }, async () => {
   const topology = await topologyFor('exactly-once');
   const input = topology.source.kafka.topic;
-  await createTopic(admin, input, 2);
-  const producer = kafka.producer({ transactionalId: `${topology.name}.upstream`, idempotent: true, maxInFlightRequests: 1 });
+  await createTopic(services.admin, input, 2);
+  const producer = services.kafka.producer({ transactionalId: `${topology.name}.upstream`, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const total = 1_000;
   for (let start = 0; start < total; start += 100) {
@@ -90,12 +78,12 @@ test('transactional input: control records are stepped over, nothing is re-deliv
   try {
     const output = topology.outputs.default?.kafka.topic as string;
     // Read, then keep the worker running a while longer: an unresolved control record would show as re-delivered batches.
-    await readAll(kafka, output, { expected: total, timeoutMs: 60_000 });
+    await readAll(services.kafka, output, { expected: total, timeoutMs: 60_000 });
     await new Promise((resolve) => setTimeout(resolve, 4_000));
-    const outputs = await readAll(kafka, output, { expected: total, timeoutMs: 30_000 });
+    const outputs = await readAll(services.kafka, output, { expected: total, timeoutMs: 30_000 });
     assert.equal(outputs.length, total);
-    const [committed] = await admin.fetchOffsets({ groupId: `weir.${topology.name}`, topics: [input] });
-    const ends = await admin.fetchTopicOffsets(input);
+    const [committed] = await services.admin.fetchOffsets({ groupId: `weir.${topology.name}`, topics: [input] });
+    const ends = await services.admin.fetchTopicOffsets(input);
     for (const end of ends) {
       const offset = Number(committed?.partitions.find((entry) => entry.partition === end.partition)?.offset ?? -1);
       // The committed offset may stop just before the final commit marker, never earlier.

@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { TransactionalSink } from '../../connectors/kafka-sink.js';
 import { loadTopology } from '../../engine/topology-loader.js';
+import { runWeir, type WeirRun } from '../support/weir-cli.js';
 
 /** The `weir` command as a user runs it: a child process, its output and exit code. */
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-function weir(args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/weir.js', ...args], { cwd: root, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const weir = (args: readonly string[], env: Record<string, string> = {}): Promise<WeirRun> => runWeir(args, { env });
 
 const full = 'test/fixtures/topologies/full.yaml';
 

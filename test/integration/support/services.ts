@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { after, before } from 'node:test';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel, type Admin, type KafkaMessage } from 'kafkajs';
 import { operatorStateKey } from '../../../state/redis-keys.js';
@@ -33,6 +34,22 @@ export async function connectServices(): Promise<Services> {
       await redis.quit();
     },
   };
+}
+
+/** This file's connections: opened before its first test, closed after its last (fields are set once `before` ran). */
+export function servicesForFile(): Services {
+  const services = {} as { -readonly [K in keyof Services]: Services[K] };
+  before(async () => {
+    Object.assign(services, await connectServices());
+  });
+  after(() => services.close());
+  return services;
+}
+
+/** Input records a consumer group has committed, summed over the topic's partitions. */
+export async function committedRecords(admin: Admin, group: string, topic: string): Promise<number> {
+  const [entry] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+  return (entry?.partitions ?? []).reduce((sum, partition) => sum + Math.max(0, Number(partition.offset)), 0);
 }
 
 /** A counting step's state in Redis, summed over the topology's partitions (each key lives on one). */
