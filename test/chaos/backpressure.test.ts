@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { committedRecords, createTopic, servicesForFile, uniqueName } from '../integration/support/services.js';
-import { sleep, WorkerProcess } from './harness.js';
+import { sleep } from './harness.js';
+import { WorkerProcess } from '../support/worker-process.js';
 
 /**
  * A burst far larger than the worker's memory budget into a topology with a slow operator: the worker
@@ -74,7 +75,7 @@ test('a 10x burst keeps worker memory bounded while the lag drains', { timeout: 
     assert.ok(lagAfterBurst > burstRecords / 4, `the burst built lag in Kafka (${lagAfterBurst})`);
     assert.ok(peakRss < steadyRss + burstBytes / 4, `peak RSS ${mib(peakRss)} grew by well under the burst's ${mib(burstBytes)}`);
   } catch (error) {
-    t.diagnostic(`worker log tail:\n${worker.log().slice(-20).join('\n')}`);
+    t.diagnostic(`worker log tail:\n${worker.tail(20)}`);
     throw error;
   } finally {
     sampling = false;

@@ -3,7 +3,8 @@ import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { operatorStateKey } from '../../state/redis-keys.js';
 import { committedRecords, countsInRedis, createTopic, readAll, redisUrl, servicesForFile, uniqueName } from '../integration/support/services.js';
-import { countInputs, producePaced, seededRandom, sleep, WorkerProcess } from './harness.js';
+import { countInputs, producePaced, seededRandom, sleep } from './harness.js';
+import { WorkerProcess } from '../support/worker-process.js';
 import { verifyCounts, type CountOutput } from './verifier.js';
 
 /**
@@ -62,7 +63,7 @@ async function chaosRun(t: TestContext, guarantee: 'exactly-once' | 'at-least-on
     assert.deepEqual(crashes, [], 'no worker exited on its own');
     return { outputs: outputs.map((record) => JSON.parse(record.value as string) as CountOutput), state, killsDone };
   } catch (error) {
-    for (const [index, worker] of workers.entries()) t.diagnostic(`worker ${index} log tail:\n${worker.log().slice(-20).join('\n')}`);
+    for (const [index, worker] of workers.entries()) t.diagnostic(`worker ${index} log tail:\n${worker.tail(20)}`);
     throw error;
   } finally {
     await Promise.all(workers.map((worker) => worker.kill('SIGTERM')));

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Consumer } from 'kafkajs';
 import { countsInRedis, createTopic, redisUrl, servicesForFile, uniqueName } from '../integration/support/services.js';
-import { countInputs, partitionOfKey, producePaced, sleep, WorkerProcess } from './harness.js';
+import { countInputs, partitionOfKey, producePaced, sleep } from './harness.js';
+import { WorkerProcess } from '../support/worker-process.js';
 import { verifyCounts, type CountOutput } from './verifier.js';
 
 /**
@@ -88,7 +89,7 @@ test('1 → 3 → 1 workers during a run: no loss, no duplicates', { timeout: 60
     assert.deepEqual(result.duplicated.slice(0, 10), []);
     assert.equal(result.ok, true);
   } catch (error) {
-    for (const [index, worker] of workers.entries()) t.diagnostic(`worker ${index} log tail:\n${worker.log().slice(-15).join('\n')}`);
+    for (const [index, worker] of workers.entries()) t.diagnostic(`worker ${index} log tail:\n${worker.tail(15)}`);
     throw error;
   } finally {
     await reader.disconnect();

@@ -67,6 +67,15 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
 
+/** Waits until `topic` exists (a worker creates its outputs when it starts); fails at the deadline. */
+export async function waitForTopic(admin: Admin, topic: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await admin.listTopics()).includes(topic)) {
+    if (Date.now() > deadline) throw new Error(`topic '${topic}' did not appear within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 export async function createTopic(admin: Admin, topic: string, partitions: number): Promise<void> {
   await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] });
 }
