@@ -80,6 +80,8 @@ export class TransactionalSink {
     private readonly layout: TopicLayout,
     private readonly partition: number,
     private readonly group: string,
+    /** Runs after the offsets are sent, before EndTxn (fault injection in tests). */
+    private readonly beforeCommit: () => Promise<void> = async () => undefined,
   ) {
     this.producer = kafka.producer({
       transactionalId: TransactionalSink.transactionalId(topology, partition),
@@ -93,9 +95,16 @@ export class TransactionalSink {
     });
   }
 
-  /** Connecting initialises the transactional id: any earlier owner is fenced and its open transaction aborted. */
+  /**
+   * Connects and initialises the transactional id (InitProducerId): the broker fences every earlier owner and
+   * completes or aborts its open transaction first, so the partition's committed offset is stable afterwards.
+   * KafkaJS would do it only at the first transaction (its connect() takes a non-transactional producer id):
+   * beginning and aborting an empty transaction does it now, without a request to end it.
+   */
   async connect(): Promise<void> {
     await this.producer.connect();
+    const fence = await this.producer.transaction();
+    await fence.abort();
   }
 
   async commit(batch: BatchCommit): Promise<ChangelogOffsets> {
@@ -108,6 +117,7 @@ export class TransactionalSink {
         consumerGroupId: this.group,
         topics: [{ topic: this.topology.source.kafka.topic, partitions: [{ partition: this.partition, offset: batch.nextOffset }] }],
       });
+      await this.beforeCommit();
       await transaction.commit();
       return lastChangelogOffsets(this.topology, changelog, metadata, this.partition);
     } catch (error) {
