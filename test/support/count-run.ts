@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import type { Producer } from 'kafkajs';
 import { RedisStateStore } from '../../state/redis-store.js';
 import type { Checkpoint } from '../../state/state-store.js';
 import { countInputs, partitionOfKey } from '../chaos/harness.js';
@@ -24,7 +25,7 @@ export interface CountRun {
   /** Waits until the group has committed `records` input records; fails at the deadline with the count reached. */
   waitForCommitted(records: number, timeoutMs: number): Promise<void>;
   /** Reads the output with Weir's reader and the reference reader, checks both against the inputs and the Redis state. */
-  verify(): Promise<Verification>;
+  verify(): Promise<Verification & { state: Map<string, number> }>;
   close(): Promise<void>;
 }
 
@@ -36,6 +37,7 @@ export async function countRun(services: Services, options: { partitions?: numbe
   const store = new RedisStateStore({ url: redisUrl });
   const inputs: CountInput[] = [];
   const workers: WorkerProcess[] = [];
+  let producer: Producer | undefined;
   const group = `weir.${name}`;
   const committedInput = async (): Promise<number> => {
     const [entry] = await services.admin.fetchOffsets({ groupId: group, topics: [env.INPUT_TOPIC] });
@@ -52,13 +54,11 @@ export async function countRun(services: Services, options: { partitions?: numbe
       return worker;
     },
     async produce(batch) {
-      const producer = services.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-      await producer.connect();
-      try {
-        await producer.send({ topic: env.INPUT_TOPIC, acks: -1, messages: batch.map((input) => ({ key: input.key, value: JSON.stringify(input), partition: partitionOfKey(input.key, partitions) })) });
-      } finally {
-        await producer.disconnect();
+      if (producer === undefined) {
+        producer = services.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+        await producer.connect();
       }
+      await producer.send({ topic: env.INPUT_TOPIC, acks: -1, messages: batch.map((input) => ({ key: input.key, value: JSON.stringify(input), partition: partitionOfKey(input.key, partitions) })) });
       inputs.push(...batch);
     },
     checkpoint: (partition = 0) => store.readCheckpoint({ topology: name, partition }),
@@ -80,9 +80,10 @@ export async function countRun(services: Services, options: { partitions?: numbe
       const result = verifyCounts(inputs, ours.map((record) => parse(record.value)), state);
       assert.equal(ours.length, reference.length, `Weir's reader saw ${ours.length} outputs, the reference reader ${reference.length}`);
       assert.deepEqual(describe(referenceCheck), describe(result), 'both readers agree');
-      return result;
+      return { ...result, state };
     },
     async close() {
+      await producer?.disconnect();
       await Promise.all(workers.map((worker) => worker.kill('SIGKILL')));
       await store.close();
     },

@@ -21,6 +21,7 @@ export class WorkerProcess {
   private child: ChildProcess | undefined;
   private lines: string[] = [];
   private stopping = false;
+  private startedAtLine = 0;
   private waiters: { pattern: RegExp; from: number; resolve: (line: string) => void }[] = [];
   /** Exits this harness did not cause (a crash is a bug), with the log lines before them. */
   readonly unexpectedExits: string[] = [];
@@ -40,6 +41,7 @@ export class WorkerProcess {
       env: { ...process.env, WEIR_LOG_LEVEL: 'info', ...this.env, ...extraEnv },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
+    this.startedAtLine = this.lines.length;
     this.append(`--- start pid ${child.pid} ${JSON.stringify(extraEnv)}`);
     let partial = '';
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -92,6 +94,21 @@ export class WorkerProcess {
       };
       this.waiters.push({ pattern, from, resolve: done });
     });
+  }
+
+  /**
+   * The sum of a metric's samples on the worker's /metrics (since its last start), e.g.
+   * `weir_end_to_end_latency_seconds_count`: how much it has committed.
+   */
+  async metric(name: string, timeoutMs = 30_000): Promise<number> {
+    const line = await this.waitForLog(/"ops endpoint listening"/, timeoutMs, this.startedAtLine);
+    const url = (JSON.parse(line) as { url: string }).url;
+    const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+    let sum = 0;
+    for (const sample of text.split('\n')) {
+      if (sample.startsWith(`${name}{`) || sample.startsWith(`${name} `)) sum += Number(sample.slice(sample.lastIndexOf(' ') + 1));
+    }
+    return sum;
   }
 
   /** Sends a signal that does not end the process (SIGSTOP, SIGCONT). */
