@@ -153,7 +153,8 @@ export class KafkaWorker {
     const commit: BatchCommit = { outputs: result.outputs, mutations: result.mutations, nextOffset };
     const started = performance.now();
     if (runtime.sink !== undefined) {
-      const changelog = await runtime.sink.commit(commit);
+      const { changelog, deadLettered } = await runtime.sink.commit(commit);
+      this.countDeadLetters(deadLettered);
       metrics.commitDuration.observe({ topology: topology.name }, (performance.now() - started) / 1000);
       metrics.transactionCommits.inc({ topology: topology.name });
       await this.faults.reach('before-apply', { partition, nextOffset });
@@ -162,12 +163,17 @@ export class KafkaWorker {
       });
       if (!applied) throw new FencedError(`state of partition ${partition} is ahead of this worker: another worker owns it`, { context: { topology: topology.name, partition } });
     } else {
-      await (this.atLeastOnceSink as AtLeastOnceSink).send(partition, result.outputs);
+      this.countDeadLetters(await (this.atLeastOnceSink as AtLeastOnceSink).send(partition, result.outputs));
       await store.apply(runtime.task.scope, result.mutations, { inputOffset: nextOffset, changelog: {} });
       await (this.consumer as Consumer).commitOffsets([{ topic: topology.source.kafka.topic, partition, offset: nextOffset }]);
       metrics.commitDuration.observe({ topology: topology.name }, (performance.now() - started) / 1000);
     }
     observeEndToEnd(metrics, topology.name, result.outputs);
+  }
+
+  /** Outputs the sink turned into dead letters (too large, refused by the broker), counted by reason. */
+  private countDeadLetters(reasons: readonly string[]): void {
+    for (const reason of reasons) this.options.metrics.rejects.inc({ topology: this.options.topology.name, operator: '', reason });
   }
 
   /** Abort has happened in the sink; forget the partition's runtime, seek back to the committed offset and back off. */
@@ -246,7 +252,7 @@ function toSourceRecord(topic: string, partition: number, message: KafkaMessage)
 }
 
 /** Cuts a fetched batch into commits bounded in records and bytes. */
-function* chunks(messages: readonly KafkaMessage[], maxRecords: number, maxBytes: number): Generator<KafkaMessage[]> {
+export function* chunks(messages: readonly KafkaMessage[], maxRecords: number, maxBytes: number): Generator<KafkaMessage[]> {
   let chunk: KafkaMessage[] = [];
   let bytes = 0;
   for (const message of messages) {

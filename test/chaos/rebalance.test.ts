@@ -33,6 +33,14 @@ function longestPauses(arrivals: ReadonlyMap<number, number[]>, from: number, wi
   });
 }
 
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+    await sleep(100);
+  }
+}
+
 test('1 → 3 → 1 workers during a run: no loss, no duplicates', { timeout: 600_000 }, async (t) => {
   const name = uniqueName('rebalance');
   const env = { TOPOLOGY_NAME: name, INPUT_TOPIC: `${name}.in`, OUTPUT_TOPIC: `${name}.out`, REJECTED_TOPIC: `${name}.dlq`, GUARANTEE: 'exactly-once', REDIS_URL: redisUrl };
@@ -61,15 +69,17 @@ test('1 → 3 → 1 workers during a run: no loss, no duplicates', { timeout: 60
   try {
     first.start();
     const producing = producePaced(services.kafka, env.INPUT_TOPIC, inputs, records / 45, partitions);
-    await sleep(12_000);
+    await waitUntil(async () => (await first.metric('weir_end_to_end_latency_seconds_count')) > 2_000, 60_000, 'the first worker committed 2,000 records');
     const scaledOut = Date.now();
     for (const worker of extra) worker.start();
-    await sleep(15_000);
+    // Scaled out once every new worker has committed records of its own partitions.
+    for (const worker of extra) await waitUntil(async () => (await worker.metric('weir_end_to_end_latency_seconds_count')) > 0, 60_000, 'a new worker committed records');
+    await sleep(3_000);
     const scaledIn = Date.now();
     const drains = await Promise.all(extra.map((worker) => worker.kill('SIGTERM')));
     await producing;
-    const deadline = Date.now() + 180_000;
-    while (outputs.length < records && Date.now() < deadline) await sleep(500);
+    await waitUntil(async () => outputs.length >= records, 180_000, `all ${records} outputs arrived (${outputs.length} so far)`);
+    // Settle: duplicates, if any, would arrive after the last expected output.
     await sleep(3_000);
 
     const state = await countsInRedis(services.redis, name, partitions, 'count-by-key');
