@@ -30,6 +30,12 @@ export interface TopicLayout {
  */
 export const changelogMaxMessageBytes = 8 * 1_048_576;
 
+/** Room for the `weir.*` headers of a dead letter above the input topic's record size limit. */
+const deadLetterHeadroom = 64 * 1024;
+
+/** Kafka's default `message.max.bytes`, for a topic whose setting could not be read. */
+export const defaultMaxMessageBytes = 1_048_588;
+
 /**
  * Checks the input topic exists and creates missing output, dead-letter and changelog topics
  * (outputs default to the input's partition count; changelogs always match it, compacted).
@@ -45,8 +51,13 @@ export async function prepareTopics(kafka: Kafka, topology: Topology): Promise<T
     }
     const inputPartitions = (await partitionCounts(admin, [input])).get(input) as number;
     const wanted = new Map<string, { numPartitions: number; configEntries?: { name: string; value: string }[] }>();
-    for (const output of Object.values(topology.outputs)) {
+    for (const [name, output] of Object.entries(topology.outputs)) {
       wanted.set(output.kafka.topic, { numPartitions: output.kafka.partitions ?? inputPartitions });
+      if (name === 'rejected' && !existing.has(output.kafka.topic)) {
+        // A dead letter is an input record plus its reason headers: the largest input must fit, with room for them.
+        const inputMax = (await maxMessageSizes(admin, [input])).get(input) ?? defaultMaxMessageBytes;
+        wanted.set(output.kafka.topic, { numPartitions: output.kafka.partitions ?? inputPartitions, configEntries: [{ name: 'max.message.bytes', value: String(inputMax + deadLetterHeadroom) }] });
+      }
     }
     for (const stepId of statefulStepIds(topology)) {
       wanted.set(changelogTopic(topology.name, stepId), {

@@ -2,7 +2,7 @@ import type { IHeaders, Message } from 'kafkajs';
 import type { Envelope } from '../engine/envelope.js';
 import { rejectedEnvelope } from '../engine/rejection.js';
 import type { Topology } from '../engine/topology-loader.js';
-import type { TopicLayout } from './kafka-admin.js';
+import { defaultMaxMessageBytes, type TopicLayout } from './kafka-admin.js';
 import { encodePayload } from './payload-codec.js';
 
 /**
@@ -50,13 +50,18 @@ function encodeOutput(topology: Topology, layout: TopicLayout, partition: number
   const partitions = layout.outputPartitions.get(output.kafka.topic) ?? 1;
   const message: Message = {
     key: envelope.key,
-    // Dead letters keep their original bytes so they can be replayed as they came.
-    value: name === 'rejected' && envelope.raw !== undefined ? envelope.raw : encodePayload(envelope.value, output.kafka.format),
+    value: name === 'rejected' ? deadLetterValue(envelope, output.kafka.format) : encodePayload(envelope.value, output.kafka.format),
     headers: envelope.headers as IHeaders,
     timestamp: String(envelope.timestamp),
     ...(envelope.key === null ? { partition: partition % partitions } : {}),
   };
   return { output: name, topic: output.kafka.topic, envelope, message, size: recordSize(message) };
+}
+
+/** Dead letters keep their original bytes so they can be replayed as they came; a tombstone stays a tombstone. */
+function deadLetterValue(envelope: Envelope<unknown>, format: Parameters<typeof encodePayload>[1]): Buffer | null {
+  if (envelope.raw !== undefined) return envelope.raw;
+  return envelope.value === null ? null : encodePayload(envelope.value, format);
 }
 
 /** Whether a record fits in a batch of its own on its topic. */
@@ -68,8 +73,6 @@ export function maxMessageBytes(layout: TopicLayout, topic: string): number {
   return layout.maxMessageBytes.get(topic) ?? defaultMaxMessageBytes;
 }
 
-/** Kafka's default `message.max.bytes`, for a topic whose setting could not be read. */
-export const defaultMaxMessageBytes = 1_048_588;
 
 /**
  * The dead letter of an output record the broker cannot take: the input's original bytes (or the output's, when the

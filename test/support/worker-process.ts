@@ -101,14 +101,20 @@ export class WorkerProcess {
    * `weir_end_to_end_latency_seconds_count`: how much it has committed.
    */
   async metric(name: string, timeoutMs = 30_000): Promise<number> {
-    const line = await this.waitForLog(/"ops endpoint listening"/, timeoutMs, this.startedAtLine);
-    const url = (JSON.parse(line) as { url: string }).url;
-    const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+    const text = (await this.get('/metrics', timeoutMs)).body;
     let sum = 0;
     for (const sample of text.split('\n')) {
       if (sample.startsWith(`${name}{`) || sample.startsWith(`${name} `)) sum += Number(sample.slice(sample.lastIndexOf(' ') + 1));
     }
     return sum;
+  }
+
+  /** GET on the worker's ops endpoint (`/metrics`, `/health`, `/ready`), once it listens. */
+  async get(path: string, timeoutMs = 30_000): Promise<{ status: number; body: string }> {
+    const line = await this.waitForLog(/"ops endpoint listening"/, timeoutMs, this.startedAtLine);
+    const url = (JSON.parse(line) as { url: string }).url;
+    const response = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(5_000) });
+    return { status: response.status, body: await response.text() };
   }
 
   /** Sends a signal that does not end the process (SIGSTOP, SIGCONT). */
