@@ -86,6 +86,9 @@ export async function countRun(services: Services, options: { partitions?: numbe
       await producer?.disconnect();
       await Promise.all(workers.map((worker) => worker.kill('SIGKILL')));
       await store.close();
+      // Fewer topics keep the broker's restarts (chaos, outages) fast.
+      const topics = [env.INPUT_TOPIC, env.OUTPUT_TOPIC, env.REJECTED_TOPIC, `weir.${name}.count-by-key.changelog`];
+      await services.admin.deleteTopics({ topics, timeout: 10_000 }).catch(() => undefined);
     },
   };
 }
