@@ -29,7 +29,7 @@
  */
 import { ByteReader, ByteWriter } from './byte-codec.js';
 import { PcmWindow } from './pcm-window.js';
-import { VAD_FRAME_MS, VAD_SAMPLE_RATE, vadFrameSamples, type VadFrameMs, type VadMode, type WebRtcVad, type WebRtcVadRuntime } from './webrtc-vad.js';
+import { VAD_FRAME_MS, VAD_MODES, VAD_SAMPLE_RATE, vadFrameSamples, type VadFrameMs, type VadMode, type WebRtcVad, type WebRtcVadRuntime } from './webrtc-vad.js';
 
 export interface SpeechCollectorOptions {
   /** WebRTC VAD aggressiveness, 0..3. */
@@ -342,7 +342,7 @@ function checkOptions(options: SpeechCollectorOptions): SpeechCollectorOptions {
   const fail = (field: string, expected: string, value: unknown): never => {
     throw new RangeError(`speech collector option ${field} must be ${expected}, got ${String(value)}`);
   };
-  if (![0, 1, 2, 3].includes(mode)) fail('mode', '0, 1, 2 or 3', mode);
+  if (!VAD_MODES.includes(mode)) fail('mode', '0, 1, 2 or 3', mode);
   if (!VAD_FRAME_MS.includes(frameMs)) fail('frameMs', '10, 20 or 30', frameMs);
   const ring = Math.floor(paddingMs / frameMs);
   if (!Number.isInteger(paddingMs) || ring < 1 || ring > MAX_RING) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { SPEECH_COLLECTOR_DEFAULTS, SpeechCollector, type SpeechCollectorOptions, type SpeechSegment } from '../../../audio/speech-collector.js';
 import { VAD_FRAME_MS, VAD_MODES, WebRtcVadRuntime, vadFrameSamples } from '../../../audio/webrtc-vad.js';
-import { clipPcm, referenceClip, referenceKey, vadReference } from './vad-reference.js';
+import { bounds, clipPcm, referenceClip, referenceKey, vadReference } from './vad-reference.js';
 
 let runtime: WebRtcVadRuntime;
 before(async () => {
@@ -10,7 +10,6 @@ before(async () => {
 });
 
 const SECOND = 16_000;
-const bounds = (segments: SpeechSegment[]): [number, number][] => segments.map((s) => [s.startSample, s.endSample]);
 
 /** Feeds `pcm` in chunks of the given sizes (cycled), optionally through toBuffer/restore after every chunk. */
 function collect(pcm: Int16Array, options: Partial<SpeechCollectorOptions>, chunkSizes: number[], restoreEveryChunk = false): SpeechSegment[] {

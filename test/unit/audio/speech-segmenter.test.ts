@@ -3,7 +3,7 @@ import { before, test } from 'node:test';
 import type { SpeechSegment } from '../../../audio/speech-collector.js';
 import { SPEECH_SEGMENTER_DEFAULTS, SpeechSegmenter, type SegmenterOutput } from '../../../audio/speech-segmenter.js';
 import { WebRtcVadRuntime } from '../../../audio/webrtc-vad.js';
-import { clipPcm, referenceClip, referenceKey } from './vad-reference.js';
+import { bounds, clipPcm, referenceClip, referenceKey } from './vad-reference.js';
 
 let runtime: WebRtcVadRuntime;
 before(async () => {
@@ -11,7 +11,6 @@ before(async () => {
 });
 
 const SECOND = 16_000;
-const bounds = (segments: SpeechSegment[]): [number, number][] => segments.map((s) => [s.startSample, s.endSample]);
 const chunksOf = (pcm: Int16Array): Int16Array[] => Array.from({ length: Math.ceil(pcm.length / SECOND) }, (_, i) => pcm.subarray(i * SECOND, (i + 1) * SECOND));
 
 /** Pushes chunks in the given seq order, saving and restoring the segmenter after every push. */

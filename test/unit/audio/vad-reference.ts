@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { SpeechSegment } from '../../../audio/speech-collector.js';
 import { decodeWav } from '../../../audio/wav.js';
 import type { VadFrameMs, VadMode } from '../../../audio/webrtc-vad.js';
 import { fixturePath } from './reference-fixtures.js';
@@ -48,3 +49,6 @@ export function referenceClip(name: string): VadReferenceClip {
   if (!clip) throw new Error(`no VAD reference clip ${name}`);
   return clip;
 }
+
+/** Segments as the fixtures write them: [startSample, endSample). */
+export const bounds = (segments: SpeechSegment[]): [number, number][] => segments.map((s) => [s.startSample, s.endSample]);
