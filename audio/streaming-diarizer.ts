@@ -5,13 +5,17 @@ export type { SpeechPiece } from './streaming-diarizer-state.js';
 
 /**
  * Embeds 16 kHz mono PCM into a speaker embedding (any fixed length, e.g. 256 for
- * `SpeakerEmbedder.embed`). Must be deterministic for a restored stream to continue exactly.
+ * `SpeakerEmbedder.embed`). Must be deterministic for a restored stream to continue exactly, and
+ * return a fresh array each call: the windows of a chunk are embedded concurrently.
  */
 export type EmbedFunction = (pcm: Int16Array) => Promise<Float32Array>;
 
 /** What a stream delivers at a time: its speech up to `end`. */
 export interface DiarizerChunk {
-  /** Absolute sample the stream has reached: every speech sample before it is given by now. */
+  /**
+   * Absolute sample the stream has reached: every speech sample before it is given by now (for a
+   * VAD, the sample up to which it has decided speech or not).
+   */
   end: number;
   /** Speech pieces (a VAD's output), in order, not overlapping, at or after the previous `end`, within `end`. */
   speech: readonly SpeechPiece[];
