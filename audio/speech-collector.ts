@@ -224,8 +224,8 @@ export class SpeechCollector {
     writer.f64(this.nextFrame).f64(this.openStart).f64(this.pending?.start ?? 0).f64(this.pending?.end ?? 0);
     const ring = new Uint8Array(this.ringLength);
     for (let i = 0; i < this.ringLength; i++) ring[i] = this.ring[(this.ringHead + i) % this.ringSize]!;
-    writer.bytesWithLength(ring);
-    writer.bytesWithLength(this.vad.snapshot());
+    writer.block(ring);
+    writer.block(this.vad.snapshot());
     writer.samples(this.partial.subarray(0, this.partialLength));
     writer.samples(audio);
     return writer.finish();

@@ -81,7 +81,7 @@ export class SpeechSegmenter {
     const collector = this.collector.toBuffer();
     const writer = new ByteWriter(16 + reorder.length + collector.length);
     for (const byte of MAGIC) writer.u8(byte);
-    return writer.u8(FORMAT_VERSION).bytesWithLength(reorder).bytesWithLength(collector).finish();
+    return writer.u8(FORMAT_VERSION).block(reorder).block(collector).finish();
   }
 
   /** Releases the VAD's wasm memory now instead of at garbage collection. */
