@@ -1,3 +1,5 @@
+import { lanczosKernelsWasm } from './lanczos-kernels-wasm.js';
+
 /**
  * Pillow's Lanczos resampling (`Image.resize(size, Image.Resampling.LANCZOS)`, src/libImaging/Resample.c)
  * of an 8-bit single-band image, reproduced to the bit: the same coefficients (Lanczos a = 3, support
@@ -5,12 +7,13 @@
  * fixed point (22 fraction bits, rounded half away from zero), two passes each clamped to uint8, in
  * Pillow 13's order: horizontal first (through only the rows the vertical pass reads) unless the
  * height shrinks, by more than twice as many pixels as the width does: inH > outH and
- * (inH − outH) > 2·(inW − outW), in which case vertical first (rule found by probing Pillow 13.0.0). The order changes results by ±1 grey level, hence hash bits.
+ * (inH − outH) > 2·(inW − outW), in which case vertical first (rule found by probing Pillow 13.0.0;
+ * Pillow ≤ 12 always goes horizontal first). The order moves results by ±1 grey level, hence hash bits.
+ * The passes run in WebAssembly SIMD (lanczos-kernels.wat); coefficients are computed here.
  */
 
 const PRECISION_BITS = 32 - 8 - 2;
 const ONE = 1 << PRECISION_BITS;
-const HALF = 1 << (PRECISION_BITS - 1);
 const LANCZOS_SUPPORT = 3;
 /** Coefficient sets kept, keyed by (input size, output size); photos come in few sizes. */
 const MAX_CACHED_COEFFICIENTS = 64;
@@ -65,51 +68,85 @@ export function lanczosCoefficients(inSize: number, outSize: number): AxisCoeffi
   return { taps, first, count, weights };
 }
 
-function clip8(sum: number): number {
-  const v = sum >> PRECISION_BITS;
-  return v < 0 ? 0 : v > 255 ? 255 : v;
+interface Kernels {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  horizontal(src: number, srcWidth: number, firstRow: number, rows: number, first: number, count: number, weights: number, taps: number, out: number, outWidth: number): void;
+  vertical(src: number, width: number, rowOffset: number, first: number, count: number, weights: number, taps: number, out: number, outHeight: number): void;
 }
 
-/** Resizes with reusable buffers; one instance per thread of work, not shared across awaits mid-call. */
+/** Node's WebAssembly global, which this project's type libraries (ES2023, no DOM) do not declare. */
+const wasm = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (module: object) => { exports: unknown } } }).WebAssembly;
+const kernelsModule = new wasm.Module(Buffer.from(lanczosKernelsWasm, 'base64'));
+const PAGE = 65536;
+const align = (n: number): number => (n + 15) & ~15;
+
+/**
+ * Resizes with the WebAssembly passes of lanczos-kernels.wat, in a memory of its own that is
+ * reused between calls (it only grows). Write the source with `sourceBuffer` to skip a copy.
+ * One instance serves one call at a time (calls are synchronous).
+ */
 export class LanczosResampler {
   private readonly coefficients = new Map<string, AxisCoefficients>();
-  private intermediate = new Uint8Array(0);
+  private readonly kernels = new wasm.Instance(kernelsModule).exports as Kernels;
+  private source = new Uint8Array(0);
+  private sourcePixels = 0;
+
+  /** A `pixels`-byte buffer inside the resampler's memory, valid until the next call; resizing from it copies nothing. */
+  sourceBuffer(pixels: number): Uint8Array {
+    this.reserve(align(pixels));
+    this.source = new Uint8Array(this.kernels.memory.buffer, 0, pixels);
+    this.sourcePixels = pixels;
+    return this.source;
+  }
 
   /** Resizes `src` (srcWidth × srcHeight, row-major) into `out` (outWidth × outHeight). */
   resize(src: Uint8Array, srcWidth: number, srcHeight: number, out: Uint8Array, outWidth: number, outHeight: number): void {
-    if (src.length < srcWidth * srcHeight) throw new RangeError(`source holds ${src.length} pixels, ${srcWidth}×${srcHeight} expected`);
+    const pixels = srcWidth * srcHeight;
+    // The source buffer's view detaches when the memory grows below; its bytes stay at offset 0.
+    const inPlace = src === this.source && this.sourcePixels >= pixels;
+    if (!inPlace && src.length < pixels) throw new RangeError(`source holds ${src.length} pixels, ${srcWidth}×${srcHeight} expected`);
     if (out.length < outWidth * outHeight) throw new RangeError(`output holds ${out.length} pixels, ${outWidth}×${outHeight} expected`);
-    const vertical = this.coefficientsFor(srcHeight, outHeight);
     if (srcWidth === outWidth && srcHeight === outHeight) {
-      out.set(src.subarray(0, srcWidth * srcHeight));
+      out.set(inPlace ? new Uint8Array(this.kernels.memory.buffer, 0, pixels) : src.subarray(0, pixels));
       return;
     }
-    if (srcWidth === outWidth) {
-      verticalPass(src, outWidth, 0, vertical, out, outHeight);
-      return;
-    }
-    const horizontal = this.coefficientsFor(srcWidth, outWidth);
-    if (srcHeight === outHeight) {
-      horizontalPass(src, srcWidth, 0, outHeight, horizontal, out, outWidth);
-      return;
-    }
-    if (srcHeight > outHeight && srcHeight - outHeight > 2 * (srcWidth - outWidth)) {
-      const temp = this.intermediateOf(srcWidth * outHeight);
-      verticalPass(src, srcWidth, 0, vertical, temp, outHeight);
-      horizontalPass(temp, srcWidth, 0, outHeight, horizontal, out, outWidth);
-      return;
-    }
+    const vertical = this.coefficientsFor(srcHeight, outHeight);
+    const horizontal = srcWidth === outWidth ? undefined : this.coefficientsFor(srcWidth, outWidth);
+    const verticalFirst = srcHeight > outHeight && srcHeight - outHeight > 2 * (srcWidth - outWidth);
     // Pillow resamples horizontally only the rows the vertical pass reads.
-    const firstRow = vertical.first[0]!;
-    const rows = vertical.first[outHeight - 1]! + vertical.count[outHeight - 1]! - firstRow;
-    const temp = this.intermediateOf(outWidth * rows);
-    horizontalPass(src, srcWidth, firstRow, rows, horizontal, temp, outWidth);
-    verticalPass(temp, outWidth, firstRow, vertical, out, outHeight);
+    const firstRow = verticalFirst || srcHeight === outHeight ? 0 : vertical.first[0]!;
+    const rows = verticalFirst || srcHeight === outHeight ? srcHeight : vertical.first[outHeight - 1]! + vertical.count[outHeight - 1]! - firstRow;
+    const tempSize = verticalFirst ? srcWidth * outHeight : outWidth * rows;
+    // Layout: source at 0, then the intermediate image, the output and both coefficient tables.
+    const temp = align(pixels);
+    const output = temp + align(tempSize);
+    const verticalTable = output + align(outWidth * outHeight);
+    const horizontalTable = verticalTable + tableBytes(vertical);
+    this.reserve(horizontalTable + (horizontal === undefined ? 0 : tableBytes(horizontal)));
+    const memory = this.kernels.memory.buffer;
+    if (!inPlace) new Uint8Array(memory, 0, pixels).set(src.subarray(0, pixels));
+    const v = writeTable(memory, verticalTable, vertical);
+    const k = this.kernels;
+    if (horizontal === undefined) {
+      k.vertical(0, srcWidth, 0, v.first, v.count, v.weights, vertical.taps, output, outHeight);
+    } else {
+      const h = writeTable(memory, horizontalTable, horizontal);
+      if (srcHeight === outHeight) {
+        k.horizontal(0, srcWidth, 0, srcHeight, h.first, h.count, h.weights, horizontal.taps, output, outWidth);
+      } else if (verticalFirst) {
+        k.vertical(0, srcWidth, 0, v.first, v.count, v.weights, vertical.taps, temp, outHeight);
+        k.horizontal(temp, srcWidth, 0, outHeight, h.first, h.count, h.weights, horizontal.taps, output, outWidth);
+      } else {
+        k.horizontal(0, srcWidth, firstRow, rows, h.first, h.count, h.weights, horizontal.taps, temp, outWidth);
+        k.vertical(temp, outWidth, firstRow, v.first, v.count, v.weights, vertical.taps, output, outHeight);
+      }
+    }
+    out.set(new Uint8Array(memory, output, outWidth * outHeight));
   }
 
-  private intermediateOf(size: number): Uint8Array {
-    if (this.intermediate.length < size) this.intermediate = new Uint8Array(size);
-    return this.intermediate;
+  private reserve(bytes: number): void {
+    const memory = this.kernels.memory;
+    if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
   }
 
   private coefficientsFor(inSize: number, outSize: number): AxisCoefficients {
@@ -124,33 +161,17 @@ export class LanczosResampler {
   }
 }
 
-function horizontalPass(src: Uint8Array, srcWidth: number, firstRow: number, rows: number, c: AxisCoefficients, out: Uint8Array, outWidth: number): void {
-  const { taps, first, count, weights } = c;
-  for (let y = 0; y < rows; y++) {
-    const rowStart = (y + firstRow) * srcWidth;
-    const outRow = y * outWidth;
-    for (let x = 0; x < outWidth; x++) {
-      const start = rowStart + first[x]!;
-      const n = count[x]!;
-      const w = x * taps;
-      let sum = HALF;
-      for (let t = 0; t < n; t++) sum = (sum + src[start + t]! * weights[w + t]!) | 0;
-      out[outRow + x] = clip8(sum);
-    }
-  }
+function tableBytes(c: AxisCoefficients): number {
+  return 4 * (2 * c.first.length + c.weights.length);
 }
 
-/** `src` row 0 is source row `rowOffset` (the intermediate image starts at the first row read). */
-function verticalPass(src: Uint8Array, width: number, rowOffset: number, c: AxisCoefficients, out: Uint8Array, outHeight: number): void {
-  const { taps, first, count, weights } = c;
-  for (let y = 0; y < outHeight; y++) {
-    const start = (first[y]! - rowOffset) * width;
-    const n = count[y]!;
-    const w = y * taps;
-    for (let x = 0; x < width; x++) {
-      let sum = HALF;
-      for (let t = 0; t < n; t++) sum = (sum + src[start + t * width + x]! * weights[w + t]!) | 0;
-      out[y * width + x] = clip8(sum);
-    }
-  }
+/** Copies a coefficient table into the kernels' memory at `at`; returns where each array went. */
+function writeTable(memory: ArrayBuffer, at: number, c: AxisCoefficients): { first: number; count: number; weights: number } {
+  const first = at;
+  const count = first + 4 * c.first.length;
+  const weights = count + 4 * c.count.length;
+  new Int32Array(memory, first, c.first.length).set(c.first);
+  new Int32Array(memory, count, c.count.length).set(c.count);
+  new Int32Array(memory, weights, c.weights.length).set(c.weights);
+  return { first, count, weights };
 }

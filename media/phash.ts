@@ -18,7 +18,6 @@ const HASH_SIZE = 8;
  * synchronous part runs after the decode resolves, so concurrent `hash` calls on one instance are safe.
  */
 export class PerceptualHasher {
-  private luma = new Uint8Array(0);
   private readonly small = new Uint8Array(IMAGE_SIZE * IMAGE_SIZE);
   private readonly resampler = new LanczosResampler();
   private readonly dct = new LowFrequencyDct(IMAGE_SIZE, HASH_SIZE);
@@ -33,10 +32,10 @@ export class PerceptualHasher {
   }
 
   hashDecoded(image: DecodedImage): string {
-    const pixels = image.width * image.height;
-    if (this.luma.length < pixels) this.luma = new Uint8Array(pixels);
-    pillowLuma(image, this.luma);
-    return this.hashLuma(this.luma, image.width, image.height);
+    // Grey values go straight into the resampler's memory: no copy of the full-size image.
+    const luma = this.resampler.sourceBuffer(image.width * image.height);
+    pillowLuma(image, luma);
+    return this.hashLuma(luma, image.width, image.height);
   }
 
   /** Hashes a grey image already in Pillow's `L` values (width × height bytes, row-major). */

@@ -48,3 +48,14 @@ test("the 8 × 8 DCT corner equals scipy.fftpack's dct(dct(x, axis=0), axis=1)[:
   new LowFrequencyDct(32, 8).transform(lcgBytes(golden.dct.seed, 1024), out);
   golden.dct.coefficients.forEach((expected, i) => assert.ok(Math.abs(out[i]! - expected) <= 1e-9 * Math.max(1, Math.abs(expected)), `${i}: ${out[i]} vs ${expected}`));
 });
+
+test('resizing from the source buffer gives the same result as from a separate array, also when memory grows', () => {
+  const resampler = new LanczosResampler();
+  for (const c of golden.resize) {
+    const source = resampler.sourceBuffer(c.width * c.height);
+    source.set(lcgBytes(c.seed, c.width * c.height));
+    const out = new Uint8Array(c.outWidth * c.outHeight);
+    resampler.resize(source, c.width, c.height, out, c.outWidth, c.outHeight);
+    assert.equal(Buffer.from(out).toString('base64'), c.output, `${c.width}×${c.height} from the source buffer`);
+  }
+});
