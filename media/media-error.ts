@@ -14,6 +14,8 @@ export type MediaErrorReason =
   | 'unsupported-scheme'
   /** A `uri` that does not parse, or a `file:` URI that is not an absolute local path. */
   | 'invalid-uri'
+  /** A `file:` path outside the roots the source may read. */
+  | 'forbidden-path'
   /** The file does not exist or is not a regular file. */
   | 'not-found'
   /** The read did not finish within the timeout. */
