@@ -1,4 +1,5 @@
 import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
+import { readImageHeader } from './image-header.js';
 import { MediaError } from './media-error.js';
 
 /** Bounds checked before an image is decoded. */
@@ -37,7 +38,8 @@ export function channelCount(layout: SampleLayout): number {
 
 /**
  * Decodes an encoded image (JPEG, PNG, WebP, GIF, TIFF, AVIF… whatever the bundled libvips reads)
- * to raw samples. The header is read first, so oversized images are refused before any pixel is
+ * to raw samples. The header is read first (our own reader for JPEG and PNG, sharp's metadata for
+ * the rest and for CMYK or 16-bit layouts), so oversized images are refused before any pixel is
  * decoded. Throws a MediaError: `too-large`, `too-many-pixels` or `undecodable`.
  */
 export async function decodeImage(bytes: Uint8Array, limits: DecodeLimits = defaultDecodeLimits): Promise<DecodedImage> {
@@ -47,6 +49,12 @@ export async function decodeImage(bytes: Uint8Array, limits: DecodeLimits = defa
   // ignoreIcc: Pillow does not apply embedded profiles; failOn 'truncated': Pillow refuses truncated
   // files too, but tolerates libjpeg's other warnings (e.g. extraneous bytes before a marker).
   const options: SharpOptions = { failOn: 'truncated', limitInputPixels: limits.maxPixels, ignoreIcc: true, autoOrient: false };
+  const header = readImageHeader(bytes);
+  if (header?.plain8Bit === true) {
+    // The common case (8-bit JPEG and PNG): one call to sharp.
+    checkPixels(header.format, header.width, header.height, limits);
+    return decodeOrThrow(header.format, header.width, header.height, () => decodeRaw(sharp(bytes, options).toColourspace(header.grey ? 'b-w' : 'srgb'), 8));
+  }
   let metadata: Metadata;
   try {
     // The header alone: sharp's own pixel limit would refuse here with a message, not a reason.
@@ -56,21 +64,31 @@ export async function decodeImage(bytes: Uint8Array, limits: DecodeLimits = defa
   }
   const width = metadata.width;
   const height = metadata.pageHeight ?? metadata.height;
-  if (!(width > 0 && height > 0)) throw new MediaError('undecodable', `image ${metadata.format} has no size`);
-  if (width * height > limits.maxPixels) {
-    throw new MediaError('too-many-pixels', `image is ${width}×${height} = ${width * height} pixels, more than the limit of ${limits.maxPixels}`);
-  }
+  checkPixels(metadata.format, width, height, limits);
   if (metadata.depth !== 'uchar' && metadata.depth !== 'ushort') {
     throw new MediaError('undecodable', `image ${metadata.format} has ${metadata.depth} samples; only 8- and 16-bit integer samples are hashed`);
   }
-  try {
-    if (metadata.space === 'cmyk') return await decodeRaw(sharp(bytes, options).pipelineColourspace('cmyk').toColourspace('cmyk'), 8, 'cmyk');
+  return decodeOrThrow(metadata.format, width, height, () => {
+    if (metadata.space === 'cmyk') return decodeRaw(sharp(bytes, options).pipelineColourspace('cmyk').toColourspace('cmyk'), 8, 'cmyk');
     const grey = metadata.channels <= 2;
-    if (metadata.depth === 'ushort') return await decodeRaw(sharp(bytes, options).toColourspace(grey ? 'grey16' : 'rgb16'), 16);
-    return await decodeRaw(sharp(bytes, options).toColourspace(grey ? 'b-w' : 'srgb'), 8);
+    if (metadata.depth === 'ushort') return decodeRaw(sharp(bytes, options).toColourspace(grey ? 'grey16' : 'rgb16'), 16);
+    return decodeRaw(sharp(bytes, options).toColourspace(grey ? 'b-w' : 'srgb'), 8);
+  });
+}
+
+function checkPixels(format: string, width: number, height: number, limits: DecodeLimits): void {
+  if (!(width > 0 && height > 0)) throw new MediaError('undecodable', `image ${format} has no size`);
+  if (width * height > limits.maxPixels) {
+    throw new MediaError('too-many-pixels', `image is ${width}×${height} = ${width * height} pixels, more than the limit of ${limits.maxPixels}`);
+  }
+}
+
+async function decodeOrThrow(format: string, width: number, height: number, decode: () => Promise<DecodedImage>): Promise<DecodedImage> {
+  try {
+    return await decode();
   } catch (cause) {
     if (cause instanceof MediaError) throw cause;
-    throw new MediaError('undecodable', `image ${metadata.format} ${width}×${height} failed to decode: ${messageOf(cause)}`, { cause });
+    throw new MediaError('undecodable', `image ${format} ${width}×${height} failed to decode: ${messageOf(cause)}`, { cause });
   }
 }
 
