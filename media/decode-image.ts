@@ -32,10 +32,6 @@ export interface DecodedImage {
   data: Uint8Array | Uint16Array;
 }
 
-export function channelCount(layout: SampleLayout): number {
-  return channelsOf[layout];
-}
-
 /**
  * Decodes an encoded image (JPEG, PNG, WebP, GIF, TIFF, AVIF… whatever the bundled libvips reads)
  * to raw samples. The header is read first (our own reader for JPEG and PNG, sharp's metadata for
