@@ -174,7 +174,11 @@ async function loadSnapshot(store: LogStore, version: number | undefined): Promi
   }
   const present = new Set(listing.commits);
   for (let v = from; v <= target; v++) {
-    if (!present.has(v)) throw new DeltaLogError(`table ${store.root}: version ${v} is missing from the log`, { context: { table: store.root, version: v } });
+    if (!present.has(v)) {
+      throw new DeltaLogError(`table ${store.root}: version ${target} cannot be loaded: commit ${v} is missing and no checkpoint at or before ${target} covers it`, {
+        context: { table: store.root, version: target, file: store.commitPath(v) },
+      });
+    }
     snapshot.apply(v, await store.readCommit(v));
   }
   checkSnapshot(snapshot);

@@ -69,7 +69,7 @@ export function tableLayout(recordColumns: readonly Column[], options: LayoutOpt
     const field = byName.get(name);
     if (field) {
       if (!partitionableKinds.has(field.type.kind)) {
-        throw new DeltaSchemaError(`partition column ${name} is a ${field.type.kind}; partition by a string, integer, long, boolean or date field`);
+        throw new DeltaSchemaError(`partition column ${name} has type ${field.type.kind}; partition by a string, integer, long, boolean or date field`);
       }
       values.push([name, (row) => serialise(field.type, row[name], name)]);
     } else if (name === 'date') {
