@@ -41,9 +41,18 @@ export interface TableLayout {
   partitionValues(row: TableRow): Record<string, string | null>;
 }
 
-/** The UTC calendar date of epoch milliseconds, as Delta serialises dates: `YYYY-MM-DD`. */
+const recentDates = new Map<number, string>();
+
+/** The UTC calendar date of epoch milliseconds, as Delta serialises dates: `YYYY-MM-DD` (memoised per day). */
 export function utcDate(epochMs: number): string {
-  return new Date(Math.floor(epochMs / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
+  const day = Math.floor(epochMs / DAY_MS);
+  let date = recentDates.get(day);
+  if (date === undefined) {
+    if (recentDates.size >= 4096) recentDates.clear();
+    date = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    recentDates.set(day, date);
+  }
+  return date;
 }
 
 function serialise(type: ColumnType, value: unknown, column: string): string | null {
