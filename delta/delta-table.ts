@@ -100,28 +100,9 @@ export class DeltaTable {
     return loadSnapshot(this.store, version);
   }
 
-  /** The commit timestamp of one version (from its commitInfo; 0 when it has none). */
-  async commitTimestamp(version: number): Promise<number> {
-    const info = (await this.store.readCommit(version)).find((a): a is { commitInfo: CommitInfo } => 'commitInfo' in a);
-    return info?.commitInfo.timestamp ?? 0;
-  }
-
-  /**
-   * The latest version whose commit timestamp is at or before `timestamp` (epoch ms). Commit timestamps of
-   * this library's writers increase strictly with the version, so a binary search suffices.
-   */
+  /** The latest version whose commit timestamp is at or before `timestamp` (epoch ms); see `versionAsOf`. */
   async versionAsOf(timestamp: number): Promise<number> {
-    let low = 0;
-    let high = this.current.version;
-    if (high < 0 || (await this.commitTimestamp(0)) > timestamp) {
-      throw new DeltaLogError(`table ${this.root} has no version at or before ${new Date(timestamp).toISOString()}`, { context: { table: this.root } });
-    }
-    while (low < high) {
-      const middle = Math.ceil((low + high) / 2);
-      if ((await this.commitTimestamp(middle)) <= timestamp) low = middle;
-      else high = middle - 1;
-    }
-    return low;
+    return versionAsOf(this.store, this.current.version, timestamp);
   }
 
   /** Every version, newest first, as DESCRIBE HISTORY shows them. */
@@ -130,6 +111,42 @@ export class DeltaTable {
     for (let version = this.current.version; version >= 0; version--) out.push(summarise(version, await this.store.readCommit(version)));
     return out;
   }
+}
+
+/** Loads one version of the table at `root` (latest when undefined) without loading any other. */
+export async function loadVersion(root: string, version?: number): Promise<Snapshot> {
+  const snapshot = await loadSnapshot(new LogStore(root), version);
+  if (snapshot.version < 0) throw new DeltaLogError(`${root} is not a Delta table: it has no commits`, { context: { table: root } });
+  return snapshot;
+}
+
+/** The newest committed version of the table at `root`, from a listing of its log (-1 when none). */
+export async function latestVersion(root: string): Promise<number> {
+  return (await new LogStore(root).list()).commits.at(-1) ?? -1;
+}
+
+/** The commit timestamp of one version (from its commitInfo; 0 when it has none). */
+async function commitTimestamp(store: LogStore, version: number): Promise<number> {
+  const info = (await store.readCommit(version)).find((a): a is { commitInfo: CommitInfo } => 'commitInfo' in a);
+  return info?.commitInfo.timestamp ?? 0;
+}
+
+/**
+ * The latest version up to `latest` whose commit timestamp is at or before `timestamp` (epoch ms). Commit
+ * timestamps of this library's writers increase strictly with the version, so a binary search suffices.
+ */
+export async function versionAsOf(store: LogStore, latest: number, timestamp: number): Promise<number> {
+  let low = 0;
+  let high = latest;
+  if (high < 0 || (await commitTimestamp(store, 0)) > timestamp) {
+    throw new DeltaLogError(`table ${store.root} has no version at or before ${new Date(timestamp).toISOString()}`, { context: { table: store.root } });
+  }
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if ((await commitTimestamp(store, middle)) <= timestamp) low = middle;
+    else high = middle - 1;
+  }
+  return low;
 }
 
 function summarise(version: number, actions: readonly Action[]): CommitSummary {

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import type { AddFile } from './actions.js';
 import { parseSchemaString, type Column } from './columns.js';
-import { DeltaTable } from './delta-table.js';
+import { latestVersion, loadVersion, versionAsOf } from './delta-table.js';
 import { DeltaUsageError } from './errors.js';
+import { LogStore } from './log-store.js';
 import { ParquetCodec } from './parquet-codec.js';
 import { compilePartitionDecoder } from './row-decoding.js';
 import type { Snapshot } from './snapshot.js';
@@ -33,12 +34,18 @@ export interface ReadResult {
   readonly files: number;
 }
 
-/** Resolves `version` / `asOf` to a snapshot of an open table. */
-export async function snapshotFor(table: DeltaTable, options: Pick<ReadOptions, 'version' | 'asOf'>): Promise<Snapshot> {
+/**
+ * The snapshot `version` / `asOf` names (latest when neither), loading only that version: its newest
+ * checkpoint and the commits after it.
+ */
+export async function snapshotFor(root: string, options: Pick<ReadOptions, 'version' | 'asOf'>): Promise<Snapshot> {
   if (options.version !== undefined && options.asOf !== undefined) throw new DeltaUsageError('read: give a version or an asOf time, not both');
-  if (options.asOf !== undefined) return table.snapshotAt(await table.versionAsOf(options.asOf instanceof Date ? options.asOf.getTime() : options.asOf));
-  if (options.version !== undefined) return table.snapshotAt(options.version);
-  return table.snapshot;
+  if (options.asOf !== undefined) {
+    const at = options.asOf instanceof Date ? options.asOf.getTime() : options.asOf;
+    return loadVersion(root, await versionAsOf(new LogStore(root), await latestVersion(root), at));
+  }
+  if (options.version !== undefined && (!Number.isInteger(options.version) || options.version < 0)) throw new DeltaUsageError(`read: version ${options.version} is not a version number`);
+  return loadVersion(root, options.version);
 }
 
 /** The files of a snapshot that match a partition filter. */
@@ -79,8 +86,7 @@ export async function readFiles(root: string, columns: readonly Column[], partit
 
 /** Reads the table at `root` (see ReadOptions). */
 export async function readTable(root: string, options: ReadOptions = {}): Promise<ReadResult> {
-  const table = await DeltaTable.open(root);
-  const snapshot = await snapshotFor(table, options);
+  const snapshot = await snapshotFor(root, options);
   const files = selectFiles(snapshot, options.partitions);
   const columns = parseSchemaString(snapshot.meta.schemaString);
   const rows = await readFiles(root, columns, snapshot.meta.partitionColumns, files, options.concurrency);
