@@ -20,6 +20,8 @@ export interface Committed<T> {
   readonly result: T;
   /** Tries made (1 without contention). */
   readonly attempts: number;
+  /** Why the checkpoint due after this version could not be written (the version is committed regardless). */
+  readonly checkpointError?: Error;
 }
 
 const MAX_ATTEMPTS = 100;
@@ -32,8 +34,15 @@ export async function commitWithRetry<T>(table: DeltaTable, attempt: Attempt<T>)
     const version = snapshot.version + 1;
     if (await table.store.tryCommit(version, decided.actions)) {
       table.adopt(version, decided.actions);
-      if (version > 0 && version % CHECKPOINT_INTERVAL === 0) await writeCheckpoint(table.store, table.snapshot);
-      return { version, result: decided.result, attempts };
+      let checkpointError: Error | undefined;
+      if (version > 0 && version % CHECKPOINT_INTERVAL === 0) {
+        // The commit stands whatever happens here: a checkpoint only shortens later reads of the log.
+        checkpointError = await writeCheckpoint(table.store, table.snapshot).then(
+          () => undefined,
+          (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+        );
+      }
+      return { version, result: decided.result, attempts, checkpointError };
     }
   }
   throw new DeltaConflictError(`table ${table.root}: no commit after ${MAX_ATTEMPTS} attempts; other writers keep taking the next version`, { context: { table: table.root } });

@@ -55,6 +55,8 @@ export interface AppendResult {
   readonly positions: readonly PartitionPosition[];
   /** Commit attempts (more than 1 under contention). */
   readonly attempts: number;
+  /** Set when the checkpoint due after this version failed; the append itself is committed. Worth a warning. */
+  readonly checkpointError?: Error;
 }
 
 /** A batch whose data files are written but not committed. */
@@ -163,6 +165,7 @@ export class DeltaWriter {
       files: committed.version === undefined ? [] : written.adds.map((add) => add.path),
       positions: written.plan.positions,
       attempts: committed.attempts,
+      ...(committed.checkpointError ? { checkpointError: committed.checkpointError } : {}),
     };
   }
 

@@ -161,18 +161,12 @@ export class LogStore {
   }
 
   async readLastCheckpoint(): Promise<LastCheckpoint | undefined> {
-    let text: string;
+    // An unreadable or malformed hint is no hint: the listing finds the checkpoints.
     try {
-      text = await readFile(join(this.logDirectory, LAST_CHECKPOINT), 'utf8');
-    } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw error;
-    }
-    try {
-      const json = JSON.parse(text) as LastCheckpoint;
+      const json = JSON.parse(await readFile(join(this.logDirectory, LAST_CHECKPOINT), 'utf8')) as LastCheckpoint;
       return Number.isInteger(json.version) ? json : undefined;
     } catch {
-      return undefined; // an unreadable hint is no hint: the listing finds the checkpoints
+      return undefined;
     }
   }
 

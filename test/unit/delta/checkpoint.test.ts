@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { checkpointActions, readCheckpoint } from '../../../delta/checkpoint.js';
@@ -63,6 +63,20 @@ describe('checkpoints', () => {
     assert.deepEqual(sortedIds((await readTable(copy)).rows), sortedIds((await readTable(root)).rows));
     assert.deepEqual(sortedIds((await readTable(copy, { version: 11 })).rows), [...idRange(0, 48), ...idRange(5000, 5012)].sort());
     await assert.rejects(readTable(copy, { version: 5 }), /version 5 cannot be loaded: commit 0 is missing/);
+  });
+
+  it('a checkpoint that cannot be written does not fail the append that triggered it', async () => {
+    const root = tempDir('cp-fails');
+    await tableWithVersions(root, 1);
+    mkdirSync(join(root, LOG_DIRECTORY, '_last_checkpoint')); // renaming the pointer onto a directory fails
+    const writer = await DeltaWriter.open({ table: root, sinkId: 'cp', avroSchema: avroSchema('EdgeEvent') });
+    let tenth;
+    for (let v = 1; v <= 10; v++) tenth = await writer.append(records('edges', 0, v * 4, v * 4 + 4));
+    assert.equal(tenth!.version, 10);
+    assert.ok(tenth!.checkpointError, 'the failure is reported');
+    const table = await DeltaTable.open(root);
+    assert.equal(table.version, 10);
+    assert.equal(table.lastTxnVersion('cp.edges.0'), 44);
   });
 
   it('time travel before a checkpoint replays the commits from the start', async () => {
