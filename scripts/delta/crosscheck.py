@@ -26,11 +26,11 @@ def normalise(value):
     if isinstance(value, (bytes, bytearray, memoryview)):
         return base64.b64encode(bytes(value)).decode()
     if isinstance(value, list):
+        if value and all(isinstance(v, tuple) and len(v) == 2 for v in value):
+            return {k: normalise(v) for k, v in value}  # Arrow gives a map as (key, value) pairs
         return [normalise(v) for v in value]
     if isinstance(value, dict):
         return {k: normalise(v) for k, v in value.items()}
-    if isinstance(value, tuple):  # map entries as (key, value)
-        return [normalise(v) for v in value]
     return value
 
 

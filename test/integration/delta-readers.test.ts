@@ -122,4 +122,43 @@ describe('delta tables read by delta-rs and DuckDB', () => {
       ['history', true],
     ]);
   });
+
+  it('delta-rs and DuckDB read nested records, arrays of records, maps and dates as written', async () => {
+    const table = join(dir, 'nested');
+    const schema = {
+      type: 'record',
+      name: 'Reading',
+      namespace: 'weir.test',
+      fields: [
+        { name: 'id', type: 'string' },
+        { name: 'tenant', type: 'string' },
+        { name: 'sensor', type: { type: 'record', name: 'Sensor', fields: [{ name: 'model', type: 'string' }, { name: 'calibrated', type: ['null', { type: 'int', logicalType: 'date' }] }] } },
+        { name: 'samples', type: { type: 'array', items: { type: 'record', name: 'Sample', fields: [{ name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' } }, { name: 'value', type: ['null', 'float'] }] } } },
+        { name: 'counters', type: ['null', { type: 'map', values: 'long' }] },
+        { name: 'backup', type: ['null', 'Sensor'] },
+        { name: 'event_time', type: { type: 'long', logicalType: 'timestamp-millis' } },
+      ],
+    };
+    const writer = await DeltaWriter.open({ table, sinkId: 'xcheck', avroSchema: schema });
+    const rows: Row[] = Array.from({ length: 8 }, (_, i) => ({
+      id: `r${i}`,
+      tenant: i % 2 ? 'acme' : 'globex',
+      sensor: { model: `m-${i % 3}`, calibrated: i % 3 === 0 ? null : 19_800 + i },
+      samples: Array.from({ length: i % 4 }, (_, k) => ({ at: Date.UTC(2024, 0, 1) + k * 1000, value: k === 1 ? null : k + 0.5 })),
+      counters: i % 2 ? null : { seen: i, lost: 2 ** 40 + i },
+      backup: i % 4 === 3 ? { model: 'spare', calibrated: 19_000 } : null,
+      event_time: Date.UTC(2024, 0, 1, 12) + i * 3_600_000,
+    }));
+    await writer.append(rows.map((value, offset) => ({ topic: 'readings', partition: 0, offset, value })));
+    const expected: Row[] = rows.map((r) => ({ ...r, kind: 'Reading', date: dateOf(r.event_time as number) }));
+    const days = (n: number): string => dateOf(n * 86_400_000);
+    const typed = expected.map((r) => ({
+      ...r,
+      sensor: { ...(r.sensor as Row), calibrated: (r.sensor as Row).calibrated === null ? null : days((r.sensor as Row).calibrated as number) },
+      backup: r.backup === null ? null : { model: 'spare', calibrated: days(19_000) },
+    }));
+    const report = await crosscheck(python, dir, { table, key: 'id', checks: [{ name: 'latest', version: 0, rows: typed }], txns: { 'xcheck.readings.0': 8 } });
+    assert.ok(report.ok, JSON.stringify(report.reports.filter((r) => !r.ok), null, 2));
+    assert.deepEqual(report.reports.map((r) => r.ok), [true, true, true, true]);
+  });
 });

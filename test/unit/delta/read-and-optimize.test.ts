@@ -30,6 +30,31 @@ describe('read', () => {
     assert.ok(Buffer.isBuffer(byId.get('b')!.image));
   });
 
+  it('round-trips nested records, arrays of records, maps and dates', async () => {
+    const root = tempDir('nested');
+    const sensor = { type: 'record', name: 'Sensor', fields: [{ name: 'model', type: 'string' }, { name: 'calibrated', type: ['null', { type: 'int', logicalType: 'date' }] }] };
+    const schema = {
+      type: 'record',
+      name: 'Reading',
+      fields: [
+        { name: 'id', type: 'string' },
+        { name: 'sensor', type: sensor },
+        { name: 'samples', type: { type: 'array', items: { type: 'record', name: 'Sample', fields: [{ name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' } }, { name: 'value', type: ['null', 'double'] }] } } },
+        { name: 'counters', type: ['null', { type: 'map', values: 'long' }] },
+        { name: 'backup', type: ['null', 'Sensor'] },
+        { name: 'event_time', type: { type: 'long', logicalType: 'timestamp-millis' } },
+      ],
+    };
+    const writer = await DeltaWriter.open({ table: root, sinkId: 'n', avroSchema: schema, partitionBy: ['date'] });
+    const values = [
+      { id: 'a', sensor: { model: 'x', calibrated: 19_800 }, samples: [{ at: MAY_1_2024, value: 0.5 }, { at: MAY_1_2024 + 1, value: null }], counters: { seen: 3, lost: 2 ** 40 }, backup: null, event_time: MAY_1_2024 },
+      { id: 'b', sensor: { model: 'y', calibrated: null }, samples: [], counters: null, backup: { model: 'z', calibrated: 1 }, event_time: MAY_1_2024 + HOUR },
+    ];
+    await writer.append(values.map((value, offset) => ({ topic: 'r', partition: 0, offset, value })));
+    const { rows } = await readTable(root);
+    assert.deepEqual(rows, values.map((value) => ({ ...value, date: '2024-05-01' })));
+  });
+
   it('reads one partition, a version, and the version as of a commit time', async () => {
     const root = tempDir('travel');
     const writer = await DeltaWriter.open({ table: root, sinkId: 's', avroSchema: avroSchema('EdgeEvent') });
