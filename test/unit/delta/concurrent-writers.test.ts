@@ -60,6 +60,16 @@ describe('concurrent writers', () => {
     for (let p = 0; p < 6; p++) assert.equal(table.lastTxnVersion(`race.edges.${p}`), 20);
   });
 
+  it('one writer serving several partitions with concurrent appends', async () => {
+    const root = tempDir('shared-writer');
+    const writer = await open(root);
+    await writer.append(records('edges', 9, 0, 1, (o) => edge(9000 + o)));
+    const results = await Promise.all([0, 1, 2, 3].map((p) => writer.append(records('edges', p, 0, 10, (o) => edge(p * 1000 + o)))));
+    assert.deepEqual(results.map((r) => r.version).sort(), [1, 2, 3, 4]);
+    assert.equal(assertContiguousLog(root), 5);
+    assertEachOnce((await readTable(root)).rows, ['edge-9000', ...[0, 1, 2, 3].flatMap((p) => Array.from({ length: 10 }, (_, o) => `edge-${p * 1000 + o}`))]);
+  });
+
   it('a zombie that prepared the same batch skips it once the live owner committed', async () => {
     const root = tempDir('zombie');
     const live = await open(root);
