@@ -231,7 +231,11 @@ export class DeltaWriter {
         );
       }
     }
-    return Promise.all(writes);
+    // Every write settles before a failure is reported, so none is still running when the caller gives up.
+    const settled = await Promise.allSettled(writes);
+    const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed) throw failed.reason;
+    return settled.map((result) => (result as PromiseFulfilledResult<AddFile>).value);
   }
 
   private commitActions(snapshot: Snapshot, plan: AppendPlan, adds: readonly AddFile[]): Action[] {
