@@ -1,4 +1,4 @@
-import { DeltaTable } from './delta-table.js';
+import { history } from './delta-table.js';
 import { DeltaUsageError } from './errors.js';
 import { optimize } from './optimize.js';
 import { readTable } from './table-reader.js';
@@ -80,11 +80,11 @@ function rowJson(row: Record<string, unknown>): string {
 
 export async function deltaHistory(table: string, options: HistoryOptions = {}): Promise<string[]> {
   const limit = integer('limit', options.limit, 1);
-  const history = (await (await DeltaTable.open(table)).history()).slice(0, limit);
-  if (options.json) return history.map((entry) => JSON.stringify(entry));
+  const entries = (await history(table)).slice(0, limit);
+  if (options.json) return entries.map((entry) => JSON.stringify(entry));
   return [
     'version  timestamp                 operation         +files  -files  transactions',
-    ...history.map((h) =>
+    ...entries.map((h) =>
       [
         String(h.version).padEnd(8),
         new Date(h.timestamp).toISOString().padEnd(25),

@@ -113,6 +113,11 @@ export class DeltaTable {
   }
 }
 
+/** Every version of the table at `root`, newest first (DESCRIBE HISTORY). */
+export async function history(root: string): Promise<CommitSummary[]> {
+  return (await DeltaTable.open(root)).history();
+}
+
 /** Loads one version of the table at `root` (latest when undefined) without loading any other. */
 export async function loadVersion(root: string, version?: number): Promise<Snapshot> {
   const snapshot = await loadSnapshot(new LogStore(root), version);

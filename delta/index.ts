@@ -5,7 +5,7 @@
  */
 export { DeltaWriter, type AppendResult, type DeltaWriterOptions, type PreparedAppend } from './delta-writer.js';
 export { transactionAppId, type PartitionPosition, type SinkRecord } from './append-plan.js';
-export { DeltaTable, type CommitSummary } from './delta-table.js';
+export { DeltaTable, history, type CommitSummary } from './delta-table.js';
 export { readTable, type ReadOptions, type ReadResult } from './table-reader.js';
 export { optimize, DEFAULT_TARGET_FILE_BYTES, type OptimizeOptions, type OptimizeResult } from './optimize.js';
 export { vacuum, DEFAULT_RETENTION_HOURS, MIN_RETENTION_HOURS, type VacuumOptions, type VacuumResult } from './vacuum.js';
