@@ -35,6 +35,13 @@ export async function documentedMetrics(): Promise<Set<string>> {
   return new Set([...text.matchAll(/^\| `([a-zA-Z_][a-zA-Z0-9_]*)`/gm)].map((match) => match[1] as string));
 }
 
+/** The metrics of METRICS.md's "Exported today" section: those a running worker serves now. */
+export async function exportedMetrics(): Promise<Set<string>> {
+  const text = await readFile(join(repositoryRoot, 'deploy/prometheus/METRICS.md'), 'utf8');
+  const section = /^## Exported today\n([\s\S]*?)^## /m.exec(text)?.[1] ?? '';
+  return new Set([...section.matchAll(/^\| `([a-zA-Z_][a-zA-Z0-9_]*)`/gm)].map((match) => match[1] as string));
+}
+
 /**
  * The metric names a PromQL expression reads: identifiers outside string literals that are not functions,
  * keywords, label names or recording rules (those contain a colon), with a histogram's _bucket/_count/_sum
