@@ -3,6 +3,15 @@ import { stat, timeseries, topologies as T, weirDashboard } from './panels.js';
 
 const perSecond = (metric: string, by: string, extra = ''): string => `sum by (${by}) (rate(${metric}{${T}${extra}}[$__rate_interval]))`;
 
+/**
+ * Validation failures / records checked. The failures counter only exists once something failed, so a clean
+ * stream would show "no data": the `or` makes it 0 instead.
+ */
+function ratio(fn: 'rate' | 'increase', window: string): string {
+  const sum = (metric: string): string => `sum by (topology) (${fn}(${metric}{${T}}[${window}]))`;
+  return `(${sum('weir_validation_failures_total')} or ${sum('weir_validation_records_total')} * 0) / ${sum('weir_validation_records_total')}`;
+}
+
 /** What the ingestion rejects and why, against the 3 % the validation alert allows. */
 export function ingestionQuality(): Dashboard {
   return weirDashboard({
@@ -19,7 +28,7 @@ export function ingestionQuality(): Dashboard {
             description: 'Validation failures / records checked over the whole time range. The alert fires above 3 % for 10 minutes.',
             unit: 'percentunit',
             threshold: 0.03,
-            queries: [[`sum by (topology) (increase(weir_validation_failures_total{${T}}[$__range])) / sum by (topology) (increase(weir_validation_records_total{${T}}[$__range]))`, '{{topology}}']],
+            queries: [[ratio('increase', '$__range'), '{{topology}}']],
           }),
           timeseries({
             title: 'Validation rejection ratio against 3 %',
@@ -27,7 +36,7 @@ export function ingestionQuality(): Dashboard {
             unit: 'percentunit',
             threshold: 0.03,
             width: 18,
-            queries: [[`${perSecond('weir_validation_failures_total', 'topology')} / ${perSecond('weir_validation_records_total', 'topology')}`, '{{topology}}']],
+            queries: [[ratio('rate', '$__rate_interval'), '{{topology}}']],
           }),
         ],
       },

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { dashboards } from '../../deploy/grafana/dashboards.js';
@@ -10,7 +10,7 @@ import { expandVariables, panelQueries, type PanelQuery } from '../support/dashb
 import { startPrometheus } from '../support/prometheus-server.js';
 import { documentedHistograms, exportedMetrics, metricsRead, repositoryRoot } from '../support/prometheus-tools.js';
 import { startWorker } from '../support/weir-worker.js';
-import { createTopic, servicesForFile, uniqueName } from './support/services.js';
+import { createTopic, kafkaClient, uniqueName } from './support/services.js';
 
 /**
  * No dead panels: a real worker runs a topology (validate + a slowed step), Prometheus scrapes it with Weir's
@@ -21,7 +21,11 @@ import { createTopic, servicesForFile, uniqueName } from './support/services.js'
 
 const topologyFile = fileURLToPath(new URL('../fixtures/topologies/observed.yaml', import.meta.url));
 const rulesDir = join(repositoryRoot, 'deploy/prometheus/rules');
-const services = servicesForFile();
+// Kafka only: these topologies keep no state, so Redis is not needed.
+const kafka = kafkaClient('weir-observability-test');
+const admin = kafka.admin();
+before(() => admin.connect());
+after(() => admin.disconnect());
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Recording rules whose inputs (followed through other recording rules) are all exported today. */
@@ -58,8 +62,8 @@ test('every dashboard panel whose metrics exist today returns series for a runni
 
   const name = uniqueName('panels');
   const topics = { INPUT_TOPIC: `${name}.in`, OUTPUT_TOPIC: `${name}.out`, REJECTED_TOPIC: `${name}.dlq` };
-  await createTopic(services.admin, topics.INPUT_TOPIC, 2);
-  t.after(() => services.admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined));
+  await createTopic(admin, topics.INPUT_TOPIC, 2);
+  t.after(() => admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined));
   const prometheus = await startPrometheus({ rulesDir, scrapeInterval: '1s', evaluationInterval: '1s' });
   t.after(() => prometheus.stop());
   const worker = await startWorker(topologyFile, { TOPOLOGY_NAME: name, ...topics, SLOW_DELAY_MS: '2', MAX_BATCH_RECORDS: '50', WEIR_PROMETHEUS_SD_DIR: prometheus.targetsDir });
@@ -69,7 +73,7 @@ test('every dashboard panel whose metrics exist today returns series for a runni
   t.after(() => announcement.remove());
 
   // Valid edges, and rejects of three kinds: a wrong type, a missing field, bytes that are not JSON.
-  const producer = services.kafka.producer();
+  const producer = kafka.producer();
   await producer.connect();
   const edge = (seq: number): Record<string, unknown> => ({ edge_id: `e${seq}`, tenant: 'acme', node_ids: ['n1', 'n2'], weight: 1, event_time: Date.now() });
   const messages = Array.from({ length: 400 }, (_, seq) => {
