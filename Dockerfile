@@ -15,9 +15,12 @@ WORKDIR /app
 # onnxruntime-node carries its CPU libraries inside the npm package; its install script would only download
 # the CUDA ones. Skip it twice over: the package's own switch, and no install scripts at all (npm ci
 # --ignore-scripts; esbuild, which tsx uses, works from its platform package without its postinstall).
+# Weir's own postinstall, the patches of patches/ (KafkaJS' read_committed fix), is run explicitly.
 ENV ONNXRUNTIME_NODE_INSTALL=skip
 COPY package.json package-lock.json .npmrc ./
+COPY patches ./patches
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+  && npx --no-install patch-package --error-on-fail \
   && rm -rf node_modules/onnxruntime-node/bin/napi-v*/darwin node_modules/onnxruntime-node/bin/napi-v*/win32 \
   && if find node_modules -iname '*providers_cuda*' | grep -q .; then echo 'CUDA libraries found in node_modules' >&2; exit 1; fi \
   && npm cache clean --force

@@ -2,14 +2,12 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { dashboards } from '../../deploy/grafana/dashboards.js';
-import { announce } from '../../deploy/prometheus/sd-file.js';
 import { expandVariables, panelQueries, type PanelQuery } from '../support/dashboard-queries.js';
 import { startPrometheus } from '../support/prometheus-server.js';
 import { documentedHistograms, exportedMetrics, metricsRead, repositoryRoot } from '../support/prometheus-tools.js';
-import { startWorker } from '../support/weir-worker.js';
+import { startAnnouncedWorker } from '../support/announced-worker.js';
 import { createTopic, kafkaClient, uniqueName } from './support/services.js';
 
 /**
@@ -19,7 +17,6 @@ import { createTopic, kafkaClient, uniqueName } from './support/services.js';
  * operator lands, its metrics move to "Exported today" and this test then demands its panels have data.
  */
 
-const topologyFile = fileURLToPath(new URL('../fixtures/topologies/observed.yaml', import.meta.url));
 const rulesDir = join(repositoryRoot, 'deploy/prometheus/rules');
 // Kafka only: these topologies keep no state, so Redis is not needed.
 const kafka = kafkaClient('weir-observability-test');
@@ -66,11 +63,7 @@ test('every dashboard panel whose metrics exist today returns series for a runni
   t.after(() => admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined));
   const prometheus = await startPrometheus({ rulesDir, scrapeInterval: '1s', evaluationInterval: '1s' });
   t.after(() => prometheus.stop());
-  const worker = await startWorker(topologyFile, { TOPOLOGY_NAME: name, ...topics, SLOW_DELAY_MS: '2', MAX_BATCH_RECORDS: '50', WEIR_PROMETHEUS_SD_DIR: prometheus.targetsDir });
-  t.after(() => worker.stop());
-  // Until workers announce themselves, the test writes the worker's announcement (same file, same content).
-  const announcement = announce(prometheus.targetsDir, { topology: name, address: worker.address, pid: worker.pid });
-  t.after(() => announcement.remove());
+  const { worker } = await startAnnouncedWorker(t, prometheus, { TOPOLOGY_NAME: name, ...topics, SLOW_DELAY_MS: '2', MAX_BATCH_RECORDS: '50' });
 
   // Valid edges, and rejects of three kinds: a wrong type, a missing field, bytes that are not JSON.
   const producer = kafka.producer();
@@ -100,11 +93,12 @@ test('every dashboard panel whose metrics exist today returns series for a runni
     }
     return dead;
   };
-  const deadline = Date.now() + 120_000;
+  const waitedFrom = Date.now();
+  const deadline = waitedFrom + 120_000;
   let dead = await empty();
   while (dead.length > 0 && Date.now() < deadline) {
     await sleep(2_000);
     dead = await empty();
   }
-  assert.deepEqual(dead, [], `panels without data after 120 s:\n${dead.join('\n')}\nworker log (tail):\n${worker.log().split('\n').slice(-10).join('\n')}`);
+  assert.deepEqual(dead, [], `panels without data after ${Math.round((Date.now() - waitedFrom) / 1000)} s:\n${dead.join('\n')}\nworker log (tail):\n${worker.tail(10)}`);
 });

@@ -3,12 +3,10 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
-import { announce } from '../../deploy/prometheus/sd-file.js';
 import { startPrometheus, type PromAlert, type PrometheusServer } from '../support/prometheus-server.js';
 import { repositoryRoot } from '../support/prometheus-tools.js';
-import { startWorker, type WorkerProcess } from '../support/weir-worker.js';
+import { startAnnouncedWorker } from '../support/announced-worker.js';
 import { createTopic, kafkaClient, uniqueName } from './support/services.js';
 
 /**
@@ -16,7 +14,6 @@ import { createTopic, kafkaClient, uniqueName } from './support/services.js';
  * with Weir's rules (their `for:` shortened to seconds in a copy), until WeirIngestLatencyP999High fires.
  */
 
-const topologyFile = fileURLToPath(new URL('../fixtures/topologies/observed.yaml', import.meta.url));
 // Kafka only: these topologies keep no state, so Redis is not needed.
 const kafka = kafkaClient('weir-observability-test');
 const admin = kafka.admin();
@@ -47,9 +44,9 @@ async function waitFor<T>(what: string, deadlineMs: number, check: () => Promise
   return assert.fail(`${what}: not within ${deadlineMs / 1000} s.\n${await report()}`);
 }
 
-/** Polls /ready until the worker has joined its consumer group. */
-async function ready(worker: WorkerProcess): Promise<void> {
-  await waitFor(`worker ${worker.address} ready`, 60_000, async () => ((await fetch(`http://${worker.address}/ready`).catch(() => undefined))?.ok ? true : undefined), async () => worker.log());
+/** Polls /ready until the worker at `address` has joined its consumer group. */
+async function ready(address: string, log: () => string): Promise<void> {
+  await waitFor(`worker ${address} ready`, 60_000, async () => ((await fetch(`http://${address}/ready`).catch(() => undefined))?.ok ? true : undefined), async () => log());
 }
 
 test('a slowed operator: end-to-end p99.9 above 5 s makes WeirIngestLatencyP999High fire, and only for that topology', { timeout: 300_000 }, async (t) => {
@@ -60,17 +57,13 @@ test('a slowed operator: end-to-end p99.9 above 5 s makes WeirIngestLatencyP999H
 
   // Two topologies alike but for the delay of their slow step: 40 ms per record takes a burst of 300 records
   // 12 s to get through (commits of 100 every 4 s); without the delay it commits within a second or two.
-  const start = async (delayMs: number): Promise<{ name: string; topic: string; worker: WorkerProcess }> => {
+  const start = async (delayMs: number): Promise<{ name: string; topic: string; address: string; log: () => string }> => {
     const name = uniqueName(delayMs > 0 ? 'incident' : 'control');
     const topics = { INPUT_TOPIC: `${name}.in`, OUTPUT_TOPIC: `${name}.out`, REJECTED_TOPIC: `${name}.dlq` };
     await createTopic(admin, topics.INPUT_TOPIC, 1);
     t.after(() => admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined));
-    const worker = await startWorker(topologyFile, { TOPOLOGY_NAME: name, ...topics, SLOW_DELAY_MS: String(delayMs), MAX_BATCH_RECORDS: '100', WEIR_PROMETHEUS_SD_DIR: prometheus.targetsDir });
-    t.after(() => worker.stop());
-    // Until workers announce themselves, the test writes the worker's announcement (same file, same content).
-    const announcement = announce(prometheus.targetsDir, { topology: name, address: worker.address, pid: worker.pid });
-    t.after(() => announcement.remove());
-    return { name, topic: topics.INPUT_TOPIC, worker };
+    const { worker, address } = await startAnnouncedWorker(t, prometheus, { TOPOLOGY_NAME: name, ...topics, SLOW_DELAY_MS: String(delayMs), MAX_BATCH_RECORDS: '100' });
+    return { name, topic: topics.INPUT_TOPIC, address, log: () => worker.tail(10) };
   };
   const slowed = await start(40);
   const control = await start(0);
@@ -88,14 +81,14 @@ test('a slowed operator: end-to-end p99.9 above 5 s makes WeirIngestLatencyP999H
       `alerts: ${JSON.stringify(alerts.map((alert) => ({ ...alert.labels, state: alert.state, value: alert.value })))}`,
       `p99.9 recorded: ${byTopology(p999)}; observations: ${byTopology(observations)}`,
       `targets: ${JSON.stringify(targets.map((target) => ({ url: target.scrapeUrl, topology: target.labels.topology, health: target.health, error: target.lastError })))}`,
-      `slowed worker log (tail):\n${slowed.worker.log().split('\n').slice(-10).join('\n')}`,
+      `slowed worker log (tail):\n${slowed.log()}`,
       `prometheus log (tail):\n${(await prometheus.log()).split('\n').slice(-10).join('\n')}`,
     ].join('\n');
   };
 
-  for (const { name, worker } of [slowed, control]) {
+  for (const { name, address, log } of [slowed, control]) {
     await waitFor(`${name} scraped as job weir`, 30_000, async () => (await prometheus.targets()).find((target) => target.labels.topology === name && target.health === 'up'), seen);
-    await ready(worker);
+    await ready(address, log);
   }
   assert.equal((await prometheus.alerts()).filter(latencyAlert(slowed.name)).length, 0, 'no latency alert before the incident');
 

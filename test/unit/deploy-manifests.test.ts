@@ -209,8 +209,11 @@ describe('Dockerfile', () => {
     assert.ok(instructions('HEALTHCHECK').some((line) => line.includes('/health')) || /HEALTHCHECK[\s\S]*\/health/.test(dockerfile));
   });
 
-  it('installs production dependencies only, and onnxruntime without CUDA', () => {
+  it('installs production dependencies only, patched like npm ci patches them, and onnxruntime without CUDA', async () => {
     assert.match(dockerfile, /npm ci --omit=dev/);
+    // Install scripts are off in the image: whatever the project's own postinstall does must run explicitly.
+    const postinstall = (JSON.parse(await readText('package.json')) as { scripts: Record<string, string> }).scripts.postinstall;
+    if (postinstall !== undefined) assert.ok(dockerfile.includes(`npx --no-install ${postinstall}`), `the Dockerfile does not run the postinstall '${postinstall}'`);
     assert.match(dockerfile, /ENV ONNXRUNTIME_NODE_INSTALL=skip/);
     assert.doesNotMatch(dockerfile, /onnxruntime-node-install(=cuda|-cuda)|ONNXRUNTIME_NODE_INSTALL=(cuda|true)/i);
     assert.doesNotMatch(dockerfile, /nvidia|cudnn/i);
