@@ -178,10 +178,10 @@ test('restore refuses damaged or foreign state, and options are checked with the
   const state = collector.toBuffer();
   assert.throws(() => SpeechCollector.restore(runtime, state.subarray(0, state.length - 1)), /truncated/);
   assert.throws(() => SpeechCollector.restore(runtime, Uint8Array.of(...state, 0)), /trailing bytes/);
-  const foreign = state.slice();
+  const foreign = Uint8Array.from(state);
   foreign[0] = 0x41;
   assert.throws(() => SpeechCollector.restore(runtime, foreign), /magic/);
-  const newer = state.slice();
+  const newer = Uint8Array.from(state);
   newer[3] = 9;
   assert.throws(() => SpeechCollector.restore(runtime, newer), /unsupported version 9/);
   assert.deepEqual(SpeechCollector.restore(runtime, state).options, SPEECH_COLLECTOR_DEFAULTS);
