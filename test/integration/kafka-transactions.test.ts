@@ -19,7 +19,8 @@ import { brokers, createTopic, redisUrl, servicesForFile, uniqueName } from './s
 
 const services = servicesForFile();
 
-const envelope = (seq: number): Envelope<unknown> => withValue({ key: `k${seq}`, value: null, timestamp: 1, headers: {}, origin: { topic: 'in', partition: 0, offset: String(seq) } }, { key: `k${seq}`, count: 1, seq });
+// A recent timestamp: records older than the topic's retention (7 days) are deleted with their segment at once.
+const envelope = (seq: number): Envelope<unknown> => withValue({ key: `k${seq}`, value: null, timestamp: Date.now(), headers: {}, origin: { topic: 'in', partition: 0, offset: String(seq) } }, { key: `k${seq}`, count: 1, seq });
 
 test('a commit writes outputs, changelog and offset at once; a new owner fences the old one, whose commit then fails', { timeout: 120_000 }, async () => {
   const name = uniqueName('sink');

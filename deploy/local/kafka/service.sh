@@ -45,6 +45,9 @@ transaction.state.log.min.isr=1
 transaction.state.log.num.partitions=8
 min.insync.replicas=1
 group.initial.rebalance.delay.ms=0
+# Weir's outputs keep their event time as Kafka timestamp, and the samples and tests replay fixed, old event times,
+# which time retention (7 days by default) deletes within minutes. Locally, records stay until their topic goes.
+log.retention.ms=-1
 EOF
   cat >"$KAFKA_HOME/log4j.properties" <<EOF
 log4j.rootLogger=INFO, file
