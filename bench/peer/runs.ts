@@ -7,12 +7,13 @@ import { brokerPid, brokers, committedSum, cpuSeconds, createTopics, deleteTopic
 
 export interface ThroughputRun {
   recordsPerSecond: number;
+  /** Records/s from 20 % of the records committed to all: start-up, group join and JIT warm-up left out. */
+  steadyRecordsPerSecond: number;
   /** CPU seconds per 100k records between the first commit and the last, of the contender and of the broker. */
   workerCpuPer100k: number;
   brokerCpuPer100k: number;
   /** Records read back with read_committed: valid ones in the output, rejects in the dead-letter topic. */
-  valid: number;
-  rejected: number;
+  output: OutputCount;
 }
 
 export function expectedCounts(records: number): { valid: number; rejected: number } {
@@ -34,6 +35,7 @@ export async function maxRate(admin: Admin, contender: Contender, records: numbe
     const child = contender.start(topics);
     try {
       let first: { at: number; worker: number; broker: number } | undefined;
+      let steady: { at: number; done: number } | undefined;
       let done = 0;
       const deadline = Date.now() + timeoutMs;
       while (done < records) {
@@ -43,14 +45,17 @@ export async function maxRate(admin: Admin, contender: Contender, records: numbe
         const before = first === undefined ? { at: performance.now(), worker: cpuSeconds(child.pid as number), broker: cpuSeconds(broker) } : undefined;
         done = await committedSum(admin, group, topics.input);
         if (first === undefined && done > 0) first = before;
+        if (steady === undefined && done >= records * 0.2) steady = { at: performance.now(), done };
       }
-      const seconds = (performance.now() - (first as { at: number }).at) / 1000;
+      const end = performance.now();
+      const seconds = (end - (first as { at: number }).at) / 1000;
+      const steadyRecordsPerSecond = steady === undefined ? Number.NaN : (records - steady.done) / ((end - steady.at) / 1000);
       const worker = cpuSeconds(child.pid as number) - (first as { worker: number }).worker;
       const brokerCpu = cpuSeconds(broker) - (first as { broker: number }).broker;
       await stopChild(child);
       const counts = await countCommitted(topics, expectedCounts(records));
       // the window starts at the poll before the one that first saw progress, so it holds all the records
-      return { recordsPerSecond: records / seconds, workerCpuPer100k: (worker / records) * 100_000, brokerCpuPer100k: (brokerCpu / records) * 100_000, ...counts };
+      return { recordsPerSecond: records / seconds, steadyRecordsPerSecond, workerCpuPer100k: (worker / records) * 100_000, brokerCpuPer100k: (brokerCpu / records) * 100_000, output: counts };
     } finally {
       await stopChild(child);
     }
@@ -104,44 +109,66 @@ export async function latencyAt(admin: Admin, contender: Contender, rate: number
   }
 }
 
+/** Committed records read back from the output and dead-letter topics. */
+export interface OutputCount {
+  valid: number;
+  rejected: number;
+  /** Distinct valid EdgeEvents (edge_id) and distinct rejected inputs (weir.origin.partition/offset). */
+  distinctValid: number;
+  distinctRejected: number;
+  /** Records delivered at the same partition and offset more than once: the reader's doing, not the contender's. */
+  redelivered: number;
+}
+
 /**
- * Counts the committed records of the output and dead-letter topics, reading until the expected counts or 10 s
- * of silence. The reader is @confluentinc/kafka-javascript when it is built: KafkaJS 2.2.4's read_committed
- * returns some aborted records (bench/clients/read-committed-check.ts), which would count as duplicates.
+ * Reads the committed records of the output and dead-letter topics until the expected counts or 10 s of
+ * silence. The reader is @confluentinc/kafka-javascript when it is built: KafkaJS 2.2.4's read_committed
+ * returns some aborted records (bench/clients/read-committed-check.ts), which would look like duplicates.
  */
-async function countCommitted(topics: Topics, expected: { valid: number; rejected: number }): Promise<{ valid: number; rejected: number }> {
-  const counts = new Map<string, number>([
-    [topics.output, 0],
-    [topics.rejected, 0],
-  ]);
+async function countCommitted(topics: Topics, expected: { valid: number; rejected: number }): Promise<OutputCount> {
+  const ids = new Set<string>();
+  const origins = new Set<string>();
+  const positions = new Set<string>();
+  const count = { valid: 0, rejected: 0, redelivered: 0 };
   let last = Date.now();
-  const add = (topic: string, count: number): void => {
-    counts.set(topic, (counts.get(topic) ?? 0) + count);
+  const add = (topic: string, partition: number, offset: string, value: Buffer | null, headers: Record<string, unknown> | undefined): void => {
     last = Date.now();
+    const position = `${topic}:${partition}@${offset}`;
+    if (positions.has(position)) count.redelivered++;
+    positions.add(position);
+    if (topic === topics.output) {
+      count.valid++;
+      ids.add((JSON.parse(String(value)) as { edge_id: string }).edge_id);
+    } else {
+      count.rejected++;
+      origins.add(`${String(headers?.['weir.origin.partition'])}@${String(headers?.['weir.origin.offset'])}`);
+    }
   };
   const stop = await readCommitted(`${topics.name}.count`, [topics.output, topics.rejected], add);
   try {
-    while (Date.now() - last < 10_000 && ((counts.get(topics.output) as number) < expected.valid || (counts.get(topics.rejected) as number) < expected.rejected)) await sleep(100);
+    while (Date.now() - last < 10_000 && (count.valid < expected.valid || count.rejected < expected.rejected)) await sleep(100);
     await sleep(500); // anything beyond the expected counts (a duplicate) shows up here
-    return { valid: counts.get(topics.output) as number, rejected: counts.get(topics.rejected) as number };
+    return { ...count, distinctValid: ids.size, distinctRejected: origins.size };
   } finally {
     await stop();
   }
 }
 
-async function readCommitted(group: string, topics: string[], add: (topic: string, count: number) => void): Promise<() => Promise<void>> {
+type Add = (topic: string, partition: number, offset: string, value: Buffer | null, headers: Record<string, unknown> | undefined) => void;
+
+async function readCommitted(group: string, topics: string[], add: Add): Promise<() => Promise<void>> {
   if (await confluentAvailable()) {
     const { KafkaJS } = await import('@confluentinc/kafka-javascript');
     const client = new KafkaJS.Kafka({ kafkaJS: { brokers, logLevel: KafkaJS.logLevel.NOTHING } });
-    const reader = client.consumer({ kafkaJS: { groupId: group, fromBeginning: true, readUncommitted: false }, 'js.consumer.max.batch.size': 1000 });
+    const reader = client.consumer({ kafkaJS: { groupId: group, fromBeginning: true, readUncommitted: false, autoCommit: false }, 'js.consumer.max.batch.size': 1000 });
     await reader.connect();
     await reader.subscribe({ topics });
-    await reader.run({ eachBatch: async ({ batch }) => add(batch.topic, batch.messages.length) });
+    await reader.run({ eachBatch: async ({ batch }) => batch.messages.forEach((message) => add(batch.topic, batch.partition, message.offset, message.value ?? null, message.headers)) });
     return () => reader.disconnect();
   }
   const reader = kafka.consumer({ groupId: group, readUncommitted: false, maxWaitTimeInMs: 100 });
   await reader.connect();
   await reader.subscribe({ topics, fromBeginning: true });
-  await reader.run({ eachBatch: async ({ batch }) => add(batch.topic, batch.messages.length) });
+  await reader.run({ eachBatch: async ({ batch }) => batch.messages.forEach((message) => add(batch.topic, batch.partition, message.offset, message.value, message.headers)) });
   return () => reader.disconnect();
 }
