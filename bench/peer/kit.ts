@@ -30,8 +30,12 @@ export async function createTopics(admin: Admin, name: string, partitions: numbe
   return topics;
 }
 
+/** Deletes a run's topics and the consumer groups named after them (contender, reader, counter). */
 export async function deleteTopics(admin: Admin, topics: Topics): Promise<void> {
   await admin.deleteTopics({ topics: [topics.input, topics.output, topics.rejected] }).catch(() => undefined);
+  const { groups } = await admin.listGroups().catch(() => ({ groups: [] as { groupId: string }[] }));
+  const ours = groups.map((group) => group.groupId).filter((group) => group.includes(topics.name));
+  if (ours.length > 0) await admin.deleteGroups(ours).catch(() => undefined);
 }
 
 /** Writes records `from` .. `from + count - 1` (edge-records.ts), at `perSecond` or as fast as possible. */

@@ -57,11 +57,13 @@ public final class ValidateApp {
     config.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
     config.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
     config.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    // Streams does not leave its group on close by default; the benchmark deletes the group right after a run
+    config.put(StreamsConfig.consumerPrefix("internal.leave.group.on.close"), true);
 
     KafkaStreams streams = new KafkaStreams(topology, config);
     CountDownLatch stopped = new CountDownLatch(1);
     streams.setStateListener((now, before) -> {
-      System.err.println("peer state " + before + " -> " + now);
+      if (now == KafkaStreams.State.ERROR) System.err.println("peer state " + before + " -> " + now);
       if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) stopped.countDown();
     });
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
