@@ -1,5 +1,6 @@
-import type { Admin, Kafka } from 'kafkajs';
+import kafkajs, { type Admin, type Kafka } from 'kafkajs';
 import { ConnectorError } from '../engine/errors.js';
+import { retry } from '../engine/retry.js';
 import type { Topology } from '../engine/topology-loader.js';
 
 /** Changelog topic of a stateful step: compacted, one partition per input partition. */
@@ -15,11 +16,25 @@ export function statefulStepIds(topology: Topology): string[] {
   return topology.pipeline.filter((step) => step.definition.stateful === true).map((step) => step.id);
 }
 
-/** Partition counts of the topics a topology writes to, after creating the missing ones. */
+/** Partition counts and record size limits of the topics a topology writes to, after creating the missing ones. */
 export interface TopicLayout {
   readonly inputPartitions: number;
   readonly outputPartitions: ReadonlyMap<string, number>;
+  /** `max.message.bytes` of each output and changelog topic: the largest record batch the broker accepts. */
+  readonly maxMessageBytes: ReadonlyMap<string, number>;
 }
+
+/**
+ * `max.message.bytes` of the changelog topics Weir creates: above Kafka's 1 MB default, so that a large state value
+ * (an audio stream's open segment, a window's reservoir) still fits one record.
+ */
+export const changelogMaxMessageBytes = 8 * 1_048_576;
+
+/** Room for the `weir.*` headers of a dead letter above the input topic's record size limit. */
+const deadLetterHeadroom = 64 * 1024;
+
+/** Kafka's default `message.max.bytes`, for a topic whose setting could not be read. */
+export const defaultMaxMessageBytes = 1_048_588;
 
 /**
  * Checks the input topic exists and creates missing output, dead-letter and changelog topics
@@ -36,11 +51,22 @@ export async function prepareTopics(kafka: Kafka, topology: Topology): Promise<T
     }
     const inputPartitions = (await partitionCounts(admin, [input])).get(input) as number;
     const wanted = new Map<string, { numPartitions: number; configEntries?: { name: string; value: string }[] }>();
-    for (const output of Object.values(topology.outputs)) {
+    for (const [name, output] of Object.entries(topology.outputs)) {
       wanted.set(output.kafka.topic, { numPartitions: output.kafka.partitions ?? inputPartitions });
+      if (name === 'rejected' && !existing.has(output.kafka.topic)) {
+        // A dead letter is an input record plus its reason headers: the largest input must fit, with room for them.
+        const inputMax = (await maxMessageSizes(admin, [input])).get(input) ?? defaultMaxMessageBytes;
+        wanted.set(output.kafka.topic, { numPartitions: output.kafka.partitions ?? inputPartitions, configEntries: [{ name: 'max.message.bytes', value: String(inputMax + deadLetterHeadroom) }] });
+      }
     }
     for (const stepId of statefulStepIds(topology)) {
-      wanted.set(changelogTopic(topology.name, stepId), { numPartitions: inputPartitions, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] });
+      wanted.set(changelogTopic(topology.name, stepId), {
+        numPartitions: inputPartitions,
+        configEntries: [
+          { name: 'cleanup.policy', value: 'compact' },
+          { name: 'max.message.bytes', value: String(changelogMaxMessageBytes) },
+        ],
+      });
     }
     const missing = [...wanted].filter(([topic]) => !existing.has(topic));
     if (missing.length > 0) {
@@ -51,18 +77,37 @@ export async function prepareTopics(kafka: Kafka, topology: Topology): Promise<T
         if (!String((cause as Error).message).includes('already exists')) throw cause;
       }
     }
-    // Every wanted topic exists now, created here or by another worker.
-    const counts = await partitionCounts(admin, [...wanted.keys()]);
+    // Every wanted topic exists now, created here or by another worker; the metadata of a topic another worker has
+    // just created may take a moment to reach this broker connection.
+    const counts = await retry(() => partitionCounts(admin, [...wanted.keys()]), metadataRetryPolicy, { shouldRetry: isRetriableKafkaError });
     for (const stepId of statefulStepIds(topology)) {
       const topic = changelogTopic(topology.name, stepId);
       if (counts.get(topic) !== inputPartitions) {
         throw new ConnectorError(`changelog topic '${topic}' has ${counts.get(topic)} partitions, the input has ${inputPartitions}`, { context: { topology: topology.name, topic } });
       }
     }
-    return { inputPartitions, outputPartitions: counts };
+    return { inputPartitions, outputPartitions: counts, maxMessageBytes: await maxMessageSizes(admin, [...wanted.keys()]) };
   } finally {
     await admin.disconnect();
   }
+}
+
+const metadataRetryPolicy = { retries: 10, initialRetryTime: 100, maxRetryTime: 2_000, factor: 0.2, multiplier: 2 };
+
+/** A Kafka client error the client itself marks retriable (e.g. UNKNOWN_TOPIC_OR_PARTITION while metadata spreads). */
+function isRetriableKafkaError(error: unknown): boolean {
+  return error instanceof Error && (error as Error & { retriable?: boolean }).retriable === true;
+}
+
+/** `max.message.bytes` of each topic (its own setting or the broker's default). */
+async function maxMessageSizes(admin: Admin, topics: readonly string[]): Promise<Map<string, number>> {
+  const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: topics.map((name) => ({ type: kafkajs.ConfigResourceTypes.TOPIC, name, configNames: ['max.message.bytes'] })) });
+  const sizes = new Map<string, number>();
+  for (const resource of resources) {
+    const entry = resource.configEntries.find((config) => config.configName === 'max.message.bytes');
+    if (entry !== undefined) sizes.set(resource.resourceName, Number(entry.configValue));
+  }
+  return sizes;
 }
 
 /** Partition counts of topics known to exist. */

@@ -1,10 +1,10 @@
-import { Partitioners, type IHeaders, type Kafka, type Message, type Producer, type RecordMetadata, type TopicMessages } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type Producer, type RecordMetadata } from 'kafkajs';
 import type { Envelope } from '../engine/envelope.js';
 import { ConnectorError, FencedError } from '../engine/errors.js';
 import type { Topology } from '../engine/topology-loader.js';
 import type { StateMutation } from '../state/state-store.js';
 import { changelogTopic, type TopicLayout } from './kafka-admin.js';
-import { encodePayload } from './payload-codec.js';
+import { deadLetter, fits, maxMessageBytes, outputRecords, recordSize, sizedGroups, type OutputRecord } from './output-records.js';
 
 /** One batch to commit for one input partition. */
 export interface BatchCommit {
@@ -26,41 +26,56 @@ function isFencing(error: unknown): boolean {
   return false;
 }
 
-/** Kafka messages for the topology's outputs; a null key keeps the input partition (mod the output's count). */
-export function outputMessages(topology: Topology, layout: TopicLayout, partition: number, outputs: BatchCommit['outputs']): TopicMessages[] {
-  const topicMessages: TopicMessages[] = [];
-  for (const [name, envelopes] of outputs) {
-    const output = topology.outputs[name];
-    if (output === undefined) throw new TypeError(`records for output '${name}', which the topology does not define`);
-    if (envelopes.length === 0) continue;
-    const partitions = layout.outputPartitions.get(output.kafka.topic) ?? 1;
-    const rejected = name === 'rejected';
-    const messages: Message[] = envelopes.map((envelope) => ({
-      key: envelope.key,
-      // Dead letters keep their original bytes so they can be replayed as they came.
-      value: rejected && envelope.raw !== undefined ? envelope.raw : encodePayload(envelope.value, output.kafka.format),
-      headers: envelope.headers as IHeaders,
-      timestamp: String(envelope.timestamp),
-      ...(envelope.key === null ? { partition: partition % partitions } : {}),
-    }));
-    topicMessages.push({ topic: output.kafka.topic, messages });
-  }
-  return topicMessages;
-}
-
-/** Changelog records of one step: one per changed key, on the input's partition number; null values are tombstones. */
-export interface ChangelogMessages extends TopicMessages {
+/** A changelog record: one per changed key, on the input's partition number; a null value is a tombstone. */
+interface ChangelogRecord {
   readonly stepId: string;
+  readonly topic: string;
+  readonly message: Message;
+  readonly size: number;
 }
 
-export function changelogMessages(topology: Topology, partition: number, mutations: readonly StateMutation[]): ChangelogMessages[] {
-  const byStep = new Map<string, Message[]>();
-  for (const mutation of mutations) {
-    let messages = byStep.get(mutation.operator);
-    if (messages === undefined) byStep.set(mutation.operator, (messages = []));
-    messages.push({ key: mutation.key, value: mutation.value, partition });
+function changelogRecords(topology: Topology, partition: number, mutations: readonly StateMutation[]): ChangelogRecord[] {
+  return mutations.map((mutation) => {
+    const message: Message = { key: mutation.key, value: mutation.value, partition };
+    return { stepId: mutation.operator, topic: changelogTopic(topology.name, mutation.operator), message, size: recordSize(message) };
+  });
+}
+
+/** Broker answers that refuse records, not the request: retrying the same records cannot help. */
+const refusalErrors = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE', 'INVALID_TIMESTAMP', 'UNSUPPORTED_FOR_MESSAGE_FORMAT']);
+
+/** The broker's refusal in an error's cause chain, e.g. `MESSAGE_TOO_LARGE`, if that is what it is. */
+function refusal(error: unknown): string | undefined {
+  for (let current: unknown = error; current instanceof Error; current = (current as Error & { originalError?: unknown }).originalError ?? current.cause) {
+    const type = (current as Error & { type?: string }).type;
+    if (type !== undefined && refusalErrors.has(type)) return type;
   }
-  return [...byStep].map(([stepId, messages]) => ({ stepId, topic: changelogTopic(topology.name, stepId), messages }));
+  return undefined;
+}
+
+/** What a commit wrote, and which outputs it dead-lettered because the broker cannot take them. */
+export interface CommitResult {
+  readonly changelog: ChangelogOffsets;
+  /** Reasons of the outputs turned into dead letters (`output-too-large`, `output-refused`). */
+  readonly deadLettered: readonly string[];
+}
+
+/** The records of one commit as produce calls: one call when each topic's records fit one batch, else several. */
+function produceRounds(layout: TopicLayout, records: readonly { topic: string; size: number; message: Message }[]): { topic: string; messages: Message[] }[][] {
+  const byTopic = new Map<string, { topic: string; size: number; message: Message }[]>();
+  for (const record of records) {
+    let list = byTopic.get(record.topic);
+    if (list === undefined) byTopic.set(record.topic, (list = []));
+    list.push(record);
+  }
+  const rounds: { topic: string; messages: Message[] }[][] = [];
+  for (const [topic, list] of byTopic) {
+    let round = 0;
+    for (const group of sizedGroups(list, maxMessageBytes(layout, topic))) {
+      (rounds[round++] ??= []).push({ topic, messages: group.map((record) => record.message) });
+    }
+  }
+  return rounds;
 }
 
 /**
@@ -80,6 +95,8 @@ export class TransactionalSink {
     private readonly layout: TopicLayout,
     private readonly partition: number,
     private readonly group: string,
+    /** Runs after the offsets are sent, before EndTxn (fault injection in tests). */
+    private readonly beforeCommit: () => Promise<void> = async () => undefined,
   ) {
     this.producer = kafka.producer({
       transactionalId: TransactionalSink.transactionalId(topology, partition),
@@ -93,44 +110,117 @@ export class TransactionalSink {
     });
   }
 
-  /** Connecting initialises the transactional id: any earlier owner is fenced and its open transaction aborted. */
+  /**
+   * Connects and initialises the transactional id (InitProducerId): the broker fences every earlier owner and
+   * completes or aborts its open transaction first, so the partition's committed offset is stable afterwards.
+   * KafkaJS would do it only at the first transaction (its connect() takes a non-transactional producer id):
+   * beginning and aborting an empty transaction does it now, without a request to end it.
+   */
   async connect(): Promise<void> {
     await this.producer.connect();
+    const fence = await this.producer.transaction();
+    await fence.abort();
   }
 
-  async commit(batch: BatchCommit): Promise<ChangelogOffsets> {
+  /**
+   * Commits a batch in one transaction. An output no topic can take — larger than its topic's `max.message.bytes`, or
+   * refused by the broker — goes to `rejected` instead, with the reason, and the rest of the batch commits: a poison
+   * output must not stall its partition. Refused records are found by bisection in transactions that are aborted.
+   */
+  async commit(batch: BatchCommit): Promise<CommitResult> {
+    const { topology, layout, partition } = this;
+    const changelog = changelogRecords(topology, partition, batch.mutations);
+    const deadLettered: string[] = [];
+    let outputs = outputRecords(topology, layout, partition, batch.outputs).map((record) => {
+      if (fits(record, layout)) return record;
+      deadLettered.push('output-too-large');
+      return deadLetter(topology, layout, partition, record, 'output-too-large', `a record of ${record.size} bytes does not fit max.message.bytes ${maxMessageBytes(layout, record.topic)} of topic '${record.topic}'`);
+    });
+    try {
+      return { changelog: await this.transact(outputs, changelog, batch.nextOffset), deadLettered };
+    } catch (error) {
+      if (refusal(error) === undefined) throw this.classify(error);
+    }
+    const refused = await this.findRefused(outputs);
+    outputs = outputs.map((record) => {
+      const type = refused.get(record);
+      if (type === undefined) return record;
+      deadLettered.push('output-refused');
+      return deadLetter(topology, layout, partition, record, 'output-refused', `the broker refused the record for topic '${record.topic}': ${type}`);
+    });
+    try {
+      return { changelog: await this.transact(outputs, changelog, batch.nextOffset), deadLettered };
+    } catch (error) {
+      throw this.classify(error);
+    }
+  }
+
+  private async transact(outputs: readonly OutputRecord[], changelog: readonly ChangelogRecord[], nextOffset: string): Promise<ChangelogOffsets> {
     const transaction = await this.producer.transaction();
     try {
-      const changelog = changelogMessages(this.topology, this.partition, batch.mutations);
-      const topicMessages = [...outputMessages(this.topology, this.layout, this.partition, batch.outputs), ...changelog];
-      const metadata = topicMessages.length === 0 ? [] : await transaction.sendBatch({ topicMessages, acks: -1 });
+      const offsets: ChangelogOffsets = {};
+      for (const round of produceRounds(this.layout, [...outputs, ...changelog])) {
+        const metadata = await transaction.sendBatch({ topicMessages: round, acks: -1 });
+        for (const { topic, messages } of round) this.noteChangelogOffset(offsets, changelog, topic, messages.length, metadata);
+      }
       await transaction.sendOffsets({
         consumerGroupId: this.group,
-        topics: [{ topic: this.topology.source.kafka.topic, partitions: [{ partition: this.partition, offset: batch.nextOffset }] }],
+        topics: [{ topic: this.topology.source.kafka.topic, partitions: [{ partition: this.partition, offset: nextOffset }] }],
       });
+      await this.beforeCommit();
       await transaction.commit();
-      return lastChangelogOffsets(this.topology, changelog, metadata, this.partition);
+      return offsets;
     } catch (error) {
       await transaction.abort().catch(() => undefined);
-      const context = { topology: this.topology.name, topic: this.topology.source.kafka.topic, partition: this.partition };
-      if (isFencing(error)) throw new FencedError(`partition ${this.partition} was taken over by another worker`, { cause: error, context });
-      throw new ConnectorError(`transaction for partition ${this.partition} failed: ${(error as Error).message}`, { cause: error, retriable: true, context });
+      throw error;
     }
+  }
+
+  /** After a send, the offset of the last changelog record of the step whose topic it wrote. */
+  private noteChangelogOffset(offsets: ChangelogOffsets, changelog: readonly ChangelogRecord[], topic: string, count: number, metadata: readonly RecordMetadata[]): void {
+    const record = changelog.find((candidate) => candidate.topic === topic);
+    if (record === undefined) return;
+    const written = metadata.find((entry) => entry.topicName === topic && entry.partition === this.partition);
+    if (written?.baseOffset === undefined) throw new ConnectorError(`no offset came back for changelog ${topic}[${this.partition}]`, { context: { topology: this.topology.name, topic, partition: this.partition } });
+    offsets[record.stepId] = (BigInt(written.baseOffset) + BigInt(count - 1)).toString();
+  }
+
+  /** The records the broker refuses, each with its refusal, found by sending halves in transactions then aborted. */
+  private async findRefused(records: readonly OutputRecord[]): Promise<Map<OutputRecord, string>> {
+    const refused = new Map<OutputRecord, string>();
+    const probe = async (subset: readonly OutputRecord[]): Promise<void> => {
+      if (subset.length === 0) return;
+      const transaction = await this.producer.transaction();
+      let type: string | undefined;
+      try {
+        for (const round of produceRounds(this.layout, subset)) await transaction.sendBatch({ topicMessages: round, acks: -1 });
+      } catch (error) {
+        type = refusal(error);
+        if (type === undefined) throw this.classify(error);
+      } finally {
+        await transaction.abort().catch(() => undefined);
+      }
+      if (type === undefined) return;
+      if (subset.length === 1) refused.set(subset[0] as OutputRecord, type);
+      else {
+        const half = Math.ceil(subset.length / 2);
+        await probe(subset.slice(0, half));
+        await probe(subset.slice(half));
+      }
+    };
+    await probe(records);
+    return refused;
+  }
+
+  private classify(error: unknown): Error {
+    const context = { topology: this.topology.name, topic: this.topology.source.kafka.topic, partition: this.partition };
+    if (isFencing(error)) return new FencedError(`partition ${this.partition} was taken over by another worker`, { cause: error, context });
+    return new ConnectorError(`transaction for partition ${this.partition} failed: ${(error as Error).message}`, { cause: error, retriable: true, context });
   }
 
   async close(): Promise<void> {
     await this.producer.disconnect().catch(() => undefined);
   }
-}
-
-function lastChangelogOffsets(topology: Topology, changelog: readonly ChangelogMessages[], metadata: readonly RecordMetadata[], partition: number): ChangelogOffsets {
-  const offsets: ChangelogOffsets = {};
-  for (const { stepId, topic, messages } of changelog) {
-    const written = metadata.find((entry) => entry.topicName === topic && entry.partition === partition);
-    if (written?.baseOffset === undefined) throw new ConnectorError(`no offset came back for changelog ${topic}[${partition}]`, { context: { topology: topology.name, topic, partition } });
-    offsets[stepId] = (BigInt(written.baseOffset) + BigInt(messages.length - 1)).toString();
-  }
-  return offsets;
 }
 
 /** The at-least-once sink: outputs acknowledged by all in-sync replicas; offsets are committed afterwards by the source. */
@@ -145,14 +235,43 @@ export class AtLeastOnceSink {
     await this.producer.connect();
   }
 
-  async send(partition: number, outputs: BatchCommit['outputs']): Promise<void> {
-    const topicMessages = outputMessages(this.topology, this.layout, partition, outputs);
-    if (topicMessages.length === 0) return;
+  /**
+   * Sends a batch's outputs; a record larger than its topic takes is dead-lettered. When the broker refuses a record
+   * the records are sent one by one (re-sending is allowed at least once) and the refused ones are dead-lettered.
+   * Resolves with the reasons of the dead letters it made.
+   */
+  async send(partition: number, outputs: BatchCommit['outputs']): Promise<readonly string[]> {
+    const { topology, layout } = this;
+    const deadLettered: string[] = [];
+    const records = outputRecords(topology, layout, partition, outputs).map((record) => {
+      if (fits(record, layout)) return record;
+      deadLettered.push('output-too-large');
+      return deadLetter(topology, layout, partition, record, 'output-too-large', `a record of ${record.size} bytes does not fit max.message.bytes ${maxMessageBytes(layout, record.topic)} of topic '${record.topic}'`);
+    });
     try {
-      await this.producer.sendBatch({ topicMessages, acks: -1 });
+      for (const round of produceRounds(layout, records)) await this.producer.sendBatch({ topicMessages: round, acks: -1 });
+      return deadLettered;
     } catch (error) {
-      throw new ConnectorError(`send for partition ${partition} failed: ${(error as Error).message}`, { cause: error, retriable: true, context: { topology: this.topology.name, partition } });
+      if (refusal(error) === undefined) throw this.failure(partition, error);
     }
+    for (const record of records) {
+      try {
+        await this.producer.sendBatch({ topicMessages: [{ topic: record.topic, messages: [record.message] }], acks: -1 });
+      } catch (error) {
+        const type = refusal(error);
+        if (type === undefined) throw this.failure(partition, error);
+        deadLettered.push('output-refused');
+        const letter = deadLetter(topology, layout, partition, record, 'output-refused', `the broker refused the record for topic '${record.topic}': ${type}`);
+        await this.producer.sendBatch({ topicMessages: [{ topic: letter.topic, messages: [letter.message] }], acks: -1 }).catch((cause: unknown) => {
+          throw this.failure(partition, cause);
+        });
+      }
+    }
+    return deadLettered;
+  }
+
+  private failure(partition: number, error: unknown): ConnectorError {
+    return new ConnectorError(`send for partition ${partition} failed: ${(error as Error).message}`, { cause: error, retriable: true, context: { topology: this.topology.name, partition } });
   }
 
   async close(): Promise<void> {

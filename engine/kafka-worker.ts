@@ -7,6 +7,7 @@ import { recoverPartition } from '../state/recovery.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Envelope } from './envelope.js';
 import { errorMessage, FencedError, StateError } from './errors.js';
+import { noFaults, type Faults } from './faults.js';
 import type { Logger } from './logger.js';
 import type { EngineMetrics } from './metrics.js';
 import { PartitionTask } from './partition-task.js';
@@ -19,11 +20,17 @@ export interface KafkaWorkerOptions {
   readonly store: StateStore;
   readonly metrics: EngineMetrics;
   readonly logger: Logger;
+  readonly faults?: Faults;
 }
 
 interface PartitionRuntime {
   readonly task: PartitionTask;
   readonly sink: TransactionalSink | undefined;
+  /**
+   * The group's committed offset read after fencing (exactly-once): records below it were committed by an earlier
+   * owner after this consumer's position was fetched, and are skipped.
+   */
+  readonly committedFloor: bigint;
 }
 
 /** How long the state apply after a commit is retried before the partition falls back to changelog recovery. */
@@ -38,6 +45,7 @@ export class KafkaWorker {
   private readonly kafka: Kafka;
   private readonly group: string;
   private readonly exactlyOnce: boolean;
+  private readonly faults: Faults;
   private readonly partitions = new Map<number, PartitionRuntime>();
   private readonly failures = new Map<number, number>();
   private consumer: Consumer | undefined;
@@ -52,6 +60,7 @@ export class KafkaWorker {
     this.kafka = createKafka({ brokers: topology.kafka.brokers, clientId: topology.kafka.clientId ?? `weir.${topology.name}`, logger });
     this.group = consumerGroup(topology);
     this.exactlyOnce = topology.guarantee === 'exactly-once';
+    this.faults = options.faults ?? noFaults;
   }
 
   async start(): Promise<void> {
@@ -121,10 +130,11 @@ export class KafkaWorker {
     }
     for (const chunk of chunks(batch.messages, topology.maxBatch.records, topology.maxBatch.bytes)) {
       if (!isRunning() || isStale()) return;
-      const records = chunk.map((message) => toSourceRecord(batch.topic, partition, message));
+      let records = chunk.map((message) => toSourceRecord(batch.topic, partition, message));
       try {
         const runtime = await this.runtimeFor(partition);
-        await this.commitChunk(runtime, partition, records);
+        records = records.filter((record) => BigInt(record.offset) >= runtime.committedFloor);
+        if (records.length > 0) await this.commitChunk(runtime, partition, records);
         this.failures.delete(partition);
       } catch (error) {
         await this.recoverFromFailure(partition, records[0] as SourceRecord, error);
@@ -143,20 +153,27 @@ export class KafkaWorker {
     const commit: BatchCommit = { outputs: result.outputs, mutations: result.mutations, nextOffset };
     const started = performance.now();
     if (runtime.sink !== undefined) {
-      const changelog = await runtime.sink.commit(commit);
+      const { changelog, deadLettered } = await runtime.sink.commit(commit);
+      this.countDeadLetters(deadLettered);
       metrics.commitDuration.observe({ topology: topology.name }, (performance.now() - started) / 1000);
       metrics.transactionCommits.inc({ topology: topology.name });
+      await this.faults.reach('before-apply', { partition, nextOffset });
       const applied = await retry(() => store.apply(runtime.task.scope, result.mutations, { inputOffset: nextOffset, changelog }), applyRetryPolicy, {
         shouldRetry: (error) => error instanceof StateError,
       });
       if (!applied) throw new FencedError(`state of partition ${partition} is ahead of this worker: another worker owns it`, { context: { topology: topology.name, partition } });
     } else {
-      await (this.atLeastOnceSink as AtLeastOnceSink).send(partition, result.outputs);
+      this.countDeadLetters(await (this.atLeastOnceSink as AtLeastOnceSink).send(partition, result.outputs));
       await store.apply(runtime.task.scope, result.mutations, { inputOffset: nextOffset, changelog: {} });
       await (this.consumer as Consumer).commitOffsets([{ topic: topology.source.kafka.topic, partition, offset: nextOffset }]);
       metrics.commitDuration.observe({ topology: topology.name }, (performance.now() - started) / 1000);
     }
     observeEndToEnd(metrics, topology.name, result.outputs);
+  }
+
+  /** Outputs the sink turned into dead letters (too large, refused by the broker), counted by reason. */
+  private countDeadLetters(reasons: readonly string[]): void {
+    for (const reason of reasons) this.options.metrics.rejects.inc({ topology: this.options.topology.name, operator: '', reason });
   }
 
   /** Abort has happened in the sink; forget the partition's runtime, seek back to the committed offset and back off. */
@@ -179,27 +196,40 @@ export class KafkaWorker {
     await new Promise((resolve) => setTimeout(resolve, delayMs));
   }
 
-  /** Fences any earlier owner, restores state from the changelog when needed, then builds the task. */
+  /**
+   * Step 1 of the exactly-once protocol: fences any earlier owner (InitProducerId) and only then reads the committed
+   * offset and the store's checkpoint, restores state from the changelog when needed, and builds the task.
+   */
   private async runtimeFor(partition: number): Promise<PartitionRuntime> {
     const existing = this.partitions.get(partition);
     if (existing !== undefined) return existing;
     const { topology, store, metrics, logger } = this.options;
     let sink: TransactionalSink | undefined;
+    let committedFloor = 0n;
     if (this.exactlyOnce) {
-      sink = new TransactionalSink(this.kafka, topology, this.layout as TopicLayout, partition, this.group);
-      await sink.connect();
-      const admin = this.admin as Admin;
-      const started = performance.now();
-      const outcome = await recoverPartition({
-        store,
-        scope: { topology: topology.name, partition },
-        statefulSteps: statefulStepIds(topology),
-        committedOffset: await committedOffset(admin, this.group, topology.source.kafka.topic, partition),
-        readTail: (stepId, from) => readChangelogTail(this.kafka, admin, changelogTopic(topology.name, stepId), partition, from),
-      });
-      if (outcome.replayed) logger.info('state restored from changelog', { partition, keys: outcome.keys, ms: Math.round(performance.now() - started) });
+      const faults = this.faults;
+      sink = new TransactionalSink(this.kafka, topology, this.layout as TopicLayout, partition, this.group, () => faults.reach('before-commit', { partition }));
+      try {
+        await this.faults.reach('before-fence', { partition });
+        await sink.connect();
+        const admin = this.admin as Admin;
+        const started = performance.now();
+        const committed = await committedOffset(admin, this.group, topology.source.kafka.topic, partition);
+        if (committed !== undefined) committedFloor = BigInt(committed);
+        const outcome = await recoverPartition({
+          store,
+          scope: { topology: topology.name, partition },
+          statefulSteps: statefulStepIds(topology),
+          committedOffset: committed,
+          readTail: (stepId, from) => readChangelogTail(this.kafka, admin, changelogTopic(topology.name, stepId), partition, from),
+        });
+        if (outcome.replayed) logger.info('state restored from changelog', { partition, keys: outcome.keys, ms: Math.round(performance.now() - started) });
+      } catch (error) {
+        await sink.close();
+        throw error;
+      }
     }
-    const runtime = { task: new PartitionTask({ topology, partition, store, metrics, logger }), sink };
+    const runtime = { task: new PartitionTask({ topology, partition, store, metrics, logger }), sink, committedFloor };
     this.partitions.set(partition, runtime);
     return runtime;
   }
@@ -222,7 +252,7 @@ function toSourceRecord(topic: string, partition: number, message: KafkaMessage)
 }
 
 /** Cuts a fetched batch into commits bounded in records and bytes. */
-function* chunks(messages: readonly KafkaMessage[], maxRecords: number, maxBytes: number): Generator<KafkaMessage[]> {
+export function* chunks(messages: readonly KafkaMessage[], maxRecords: number, maxBytes: number): Generator<KafkaMessage[]> {
   let chunk: KafkaMessage[] = [];
   let bytes = 0;
   for (const message of messages) {

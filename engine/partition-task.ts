@@ -66,7 +66,11 @@ export class PartitionTask {
     }
     if (undecodable.length > 0) this.options.metrics.rejects.inc({ topology: this.scope.topology, operator: '', reason: 'undecodable' }, undecodable.length);
     const result = envelopes.length === 0 ? { outputs: new Map<string, AnyEnvelope[]>(), mutations: [] } : await this.process(envelopes);
-    appendTo(result.outputs, 'rejected', undecodable);
+    if (undecodable.length > 0) {
+      appendTo(result.outputs, 'rejected', undecodable);
+      // Dead letters in input order, undecodable ones among the others.
+      result.outputs.get('rejected')?.sort((a, b) => compareOffsets(a.origin.offset, b.origin.offset));
+    }
     return result;
   }
 
@@ -194,6 +198,11 @@ export class PartitionTask {
 
 function isInfrastructureError(error: unknown): boolean {
   return error instanceof WeirError && error.retriable;
+}
+
+/** Orders decimal offsets of one partition without parsing them. */
+function compareOffsets(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 function appendTo(outputs: Map<string, AnyEnvelope[]>, name: string, records: readonly AnyEnvelope[]): void {

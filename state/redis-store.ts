@@ -4,13 +4,16 @@ import { checkpointKey, operatorStateKey } from './redis-keys.js';
 import type { Checkpoint, PartitionScope, StateMutation, StateStore } from './state-store.js';
 
 /**
- * Applies a batch atomically unless a newer checkpoint is already stored (then a stale owner is writing).
+ * Applies a batch atomically unless a checkpoint at or past it is already stored (then a stale owner is writing).
+ * Offsets are decimal strings compared by length, then as text: exact for any 64-bit offset, where Lua's numbers
+ * (doubles) are not.
  * KEYS[1] checkpoint hash, KEYS[2..] operator hashes.
  * ARGV: inputOffset, changelogCount, (operator, offset)*, mutationCount, (keyIndex, field, isDelete, value)*
  */
 const applyScript = `
 local stored = redis.call('HGET', KEYS[1], 'input')
-if stored and tonumber(stored) >= tonumber(ARGV[1]) then return 0 end
+local incoming = ARGV[1]
+if stored and (#stored > #incoming or (#stored == #incoming and stored >= incoming)) then return 0 end
 local i = 2
 local changelogCount = tonumber(ARGV[i]); i = i + 1
 for _ = 1, changelogCount do

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { encodePayload } from '../../connectors/payload-codec.js';
 import { statefulStepIds } from '../../connectors/kafka-admin.js';
 import { errorMessage, TopologyError } from '../../engine/errors.js';
+import { faultsFromEnvironment } from '../../engine/faults.js';
 import { startOpsServer } from '../../engine/http-server.js';
 import { KafkaWorker } from '../../engine/kafka-worker.js';
 import { createLogger, type Logger } from '../../engine/logger.js';
@@ -117,7 +118,7 @@ async function runOnKafka(topology: Topology, metricsAddress: string, logger: Lo
   } else {
     store = new MemoryStateStore();
   }
-  const worker = new KafkaWorker({ topology, store, metrics, logger });
+  const worker = new KafkaWorker({ topology, store, metrics, logger, faults: faultsFromEnvironment(logger) });
   const ops = await startOpsServer({ address: metricsAddress, registry: metrics.registry, health: () => worker.health(), ready: () => worker.ready() });
   logger.info('ops endpoint listening', { url: ops.url });
 

@@ -1,12 +1,13 @@
 /**
  * Readiness probe of the local stack (deploy/local/stack): waits until a service really answers.
  *
- *   node --import tsx deploy/local/probe.ts <kafka|redis|neo4j> [--timeout <seconds>] [--pid <pid>]
+ *   node --import tsx deploy/local/probe.ts <kafka|redis|neo4j|prometheus> [--timeout <seconds>] [--pid <pid>]
  *
  * - kafka: a metadata request answers and a transactional producer gets its producer id
  *   (InitProducerId through the transaction coordinator), so transactions work.
  * - redis: PING answers PONG.
  * - neo4j: `RETURN 1` over Bolt with the configured credentials.
+ * - prometheus: `/-/ready` answers 200 (the configuration and its rule files are loaded by then).
  *
  * Retries until the deadline; gives up early when --pid exits or on an error no retry can fix
  * (wrong Neo4j password). Exit code 0 when ready, 1 otherwise, with the last error on stderr.
@@ -121,10 +122,20 @@ async function probeNeo4j(): Promise<string> {
   }
 }
 
+async function probePrometheus(): Promise<string> {
+  const base = `http://127.0.0.1:${env('PROMETHEUS_PORT', '9090')}`;
+  const ready = await fetch(`${base}/-/ready`);
+  if (!ready.ok) throw new Error(`${base}/-/ready answered ${ready.status}`);
+  const rules = (await (await fetch(`${base}/api/v1/rules`)).json()) as { data?: { groups?: unknown[] } };
+  const build = (await (await fetch(`${base}/api/v1/status/buildinfo`)).json()) as { data?: { version?: string } };
+  return `${base}, prometheus ${build.data?.version ?? 'unknown'}, ${rules.data?.groups?.length ?? 0} rule groups`;
+}
+
 const probes: Record<string, () => Promise<string>> = {
   kafka: probeKafka,
   redis: probeRedis,
   neo4j: probeNeo4j,
+  prometheus: probePrometheus,
 };
 
 function processAlive(pid: number): boolean {

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Consumer } from 'kafkajs';
 import { countsInRedis, createTopic, redisUrl, servicesForFile, uniqueName } from '../integration/support/services.js';
-import { countInputs, partitionOfKey, producePaced, sleep, WorkerProcess } from './harness.js';
+import { countInputs, partitionOfKey, producePaced, sleep } from './harness.js';
+import { WorkerProcess } from '../support/worker-process.js';
 import { verifyCounts, type CountOutput } from './verifier.js';
 
 /**
@@ -30,6 +31,14 @@ function longestPauses(arrivals: ReadonlyMap<number, number[]>, from: number, wi
     }
     return longest;
   });
+}
+
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+    await sleep(100);
+  }
 }
 
 test('1 → 3 → 1 workers during a run: no loss, no duplicates', { timeout: 600_000 }, async (t) => {
@@ -60,15 +69,17 @@ test('1 → 3 → 1 workers during a run: no loss, no duplicates', { timeout: 60
   try {
     first.start();
     const producing = producePaced(services.kafka, env.INPUT_TOPIC, inputs, records / 45, partitions);
-    await sleep(12_000);
+    await waitUntil(async () => (await first.metric('weir_end_to_end_latency_seconds_count')) > 2_000, 60_000, 'the first worker committed 2,000 records');
     const scaledOut = Date.now();
     for (const worker of extra) worker.start();
-    await sleep(15_000);
+    // Scaled out once every new worker has committed records of its own partitions.
+    for (const worker of extra) await waitUntil(async () => (await worker.metric('weir_end_to_end_latency_seconds_count')) > 0, 60_000, 'a new worker committed records');
+    await sleep(3_000);
     const scaledIn = Date.now();
     const drains = await Promise.all(extra.map((worker) => worker.kill('SIGTERM')));
     await producing;
-    const deadline = Date.now() + 180_000;
-    while (outputs.length < records && Date.now() < deadline) await sleep(500);
+    await waitUntil(async () => outputs.length >= records, 180_000, `all ${records} outputs arrived (${outputs.length} so far)`);
+    // Settle: duplicates, if any, would arrive after the last expected output.
     await sleep(3_000);
 
     const state = await countsInRedis(services.redis, name, partitions, 'count-by-key');
@@ -88,7 +99,7 @@ test('1 → 3 → 1 workers during a run: no loss, no duplicates', { timeout: 60
     assert.deepEqual(result.duplicated.slice(0, 10), []);
     assert.equal(result.ok, true);
   } catch (error) {
-    for (const [index, worker] of workers.entries()) t.diagnostic(`worker ${index} log tail:\n${worker.log().slice(-15).join('\n')}`);
+    for (const [index, worker] of workers.entries()) t.diagnostic(`worker ${index} log tail:\n${worker.tail(15)}`);
     throw error;
   } finally {
     await reader.disconnect();

@@ -94,6 +94,26 @@ describe('malformed topologies', () => {
     await assertIssues('plugin-not-operator', ["2:39: plugins[1]: module '../plugins/not-an-operator.ts' must export an operator definition (or a list of them) as default"]);
   });
 
+  it('reports a plugin that throws while it loads, and one that does not exist, each at its entry', async () => {
+    const file = fixture('plugin-fails-to-import');
+    await assert.rejects(load('plugin-fails-to-import'), (error: unknown) => {
+      assert.ok(error instanceof TopologyError);
+      const lines = error.message.split('\n');
+      assert.equal(lines[0], `${file}:2:11: plugins[0]: cannot load plugin '../plugins/fails-to-import.ts': this plugin cannot initialise: missing model file`);
+      assert.match(lines[1] ?? '', new RegExp(`^${file}:2:42: plugins\\[1\\]: cannot load plugin '../plugins/does-not-exist.ts': Cannot find module`));
+      return true;
+    });
+  });
+
+  it('reports a file that cannot be read, naming it', async () => {
+    const missing = fixture('no-such-file');
+    await assert.rejects(loadTopology(missing), (error: unknown) => {
+      assert.ok(error instanceof TopologyError);
+      assert.equal(error.message, `${missing}: cannot read the file: ENOENT: no such file or directory, open '${missing}'`);
+      return true;
+    });
+  });
+
   it('reports a bad topic name', async () => {
     await assertIssues('bad-topic-name', ['8:30: outputs.default.kafka.topic: a Kafka topic name: letters, digits, ".", "_" and "-"']);
   });

@@ -15,6 +15,7 @@ export REDIS_PORT="${REDIS_PORT:-6379}"
 export NEO4J_BOLT_PORT="${NEO4J_BOLT_PORT:-7687}"
 export NEO4J_USER="${NEO4J_USER:-neo4j}"
 export NEO4J_PASSWORD="${NEO4J_PASSWORD:-weir-local-password}"
+export PROMETHEUS_PORT="${PROMETHEUS_PORT:-9090}"
 
 # Seconds a service gets to become ready, and to stop before it is killed.
 START_TIMEOUT="${WEIR_STACK_START_TIMEOUT:-180}"

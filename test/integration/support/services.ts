@@ -25,6 +25,8 @@ export async function connectServices(): Promise<Services> {
   const admin = kafka.admin();
   await admin.connect();
   const redis = new Redis(redisUrl);
+  // Tests that restart Redis on purpose: the client reconnects by itself; commands fail meanwhile.
+  redis.on('error', () => undefined);
   return {
     kafka,
     admin,
@@ -67,6 +69,15 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
 
+/** Waits until `topic` exists (a worker creates its outputs when it starts); fails at the deadline. */
+export async function waitForTopic(admin: Admin, topic: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await admin.listTopics()).includes(topic)) {
+    if (Date.now() > deadline) throw new Error(`topic '${topic}' did not appear within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 export async function createTopic(admin: Admin, topic: string, partitions: number): Promise<void> {
   await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] });
 }
@@ -81,7 +92,7 @@ export interface ConsumedRecord {
 
 /**
  * Reads a topic from the beginning with read_committed until `expected` records arrived and then nothing
- * more for `settleMs`, or `timeoutMs` passed.
+ * more for `settleMs`. Fails when fewer than `expected` arrived within `timeoutMs`, saying how many did.
  */
 export async function readAll(kafka: Kafka, topic: string, options: { expected: number; timeoutMs: number; settleMs?: number }): Promise<ConsumedRecord[]> {
   const consumer = kafka.consumer({ groupId: uniqueName('weir-test-reader'), readUncommitted: false });
@@ -100,8 +111,11 @@ export async function readAll(kafka: Kafka, topic: string, options: { expected: 
     });
     const deadline = Date.now() + options.timeoutMs;
     const settleMs = options.settleMs ?? 1_000;
-    while (Date.now() < deadline) {
-      if (records.length >= options.expected && Date.now() - lastArrival >= settleMs) break;
+    while (!(records.length >= options.expected && Date.now() - lastArrival >= settleMs)) {
+      if (Date.now() > deadline) {
+        if (records.length >= options.expected) break;
+        throw new Error(`read ${records.length} of ${options.expected} expected records from '${topic}' within ${options.timeoutMs} ms`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     return records;
