@@ -98,7 +98,8 @@ function collapse(values: readonly string[]): string {
 }
 
 const readers: Record<string, (topic: string, onValue: (value: string) => void) => Promise<() => Promise<void>>> = {
-  'kafkajs 2.2.4': async (topic, onValue) => {
+  // as installed: patch-package applies patches/kafkajs+2.2.4.patch (the aborted-transaction filter)
+  'kafkajs 2.2.4 + patch': async (topic, onValue) => {
     const consumer = kafka.consumer({ groupId: `${topic}.kafkajs`, readUncommitted: false, maxBytesPerPartition: fetchBytes, maxBytes: fetchBytes });
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
