@@ -13,13 +13,12 @@ const kafka = new Kafka({ clientId: 'raw-eos', brokers: brokers.split(','), logL
 const loop = await startRawEosLoop({
   kafka,
   inputTopic,
-  outputTopic,
   group,
   maxRecords: 500,
   commitIntervalMs: 100,
-  transform: (value) => {
-    const record: unknown = JSON.parse(value.toString());
-    return edgeEvent.isValid(record) ? Buffer.from(JSON.stringify(record)) : undefined;
+  route: ({ key, value, timestamp }) => {
+    const record: unknown = value === null ? undefined : JSON.parse(value.toString());
+    return edgeEvent.isValid(record) ? { topic: outputTopic, key, value: Buffer.from(JSON.stringify(record)), headers: {}, timestamp } : undefined;
   },
 });
 process.once('SIGTERM', () => void loop.stop().then(() => process.exit(0)));
