@@ -17,16 +17,27 @@ const brokers = brokerList.split(',');
 const route = edgeEventRouter(output, rejected);
 const common = { inputTopic, group, commitIntervalMs: 100 };
 
+type StartLoop = (options: Record<string, unknown>) => Promise<{ stop(): Promise<void> }>;
+
+/**
+ * The loops of the optional clients, loaded by a computed name: they need @confluentinc/kafka-javascript and
+ * @platformatic/kafka, which the project does not install (bench/peer/CLIENTS.md says how); bench/clients/tsconfig.json
+ * type-checks them when they are there.
+ */
+function importOptional(module: string): Promise<unknown> {
+  return import(new URL(module, import.meta.url).href);
+}
+
 async function start(): Promise<{ stop(): Promise<void> }> {
   switch (client) {
     case 'kafkajs':
       return startRawEosLoop({ kafka: new Kafka({ clientId: 'raw-kafkajs', brokers, logLevel: logLevel.WARN }), ...common, maxRecords: 500, route });
     case 'confluent': {
-      const { startConfluentLoop } = await import('./confluent-loop.js');
+      const { startConfluentLoop } = (await importOptional('./confluent-loop.js')) as { startConfluentLoop: StartLoop };
       return startConfluentLoop({ ...common, brokers, maxRecords: 500, route });
     }
     case 'platformatic': {
-      const { startPlatformaticLoop } = await import('./platformatic-loop.js');
+      const { startPlatformaticLoop } = (await importOptional('./platformatic-loop.js')) as { startPlatformaticLoop: StartLoop };
       return startPlatformaticLoop({ ...common, brokers, maxBuffered: 2000, route });
     }
     default:

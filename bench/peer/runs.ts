@@ -1,7 +1,7 @@
 import type { Admin } from 'kafkajs';
-import { confluentAvailable, type Contender } from './contenders.js';
+import type { Contender } from './contenders.js';
 import { faultOf } from './edge-records.js';
-import { brokerPid, brokers, committedSum, cpuSeconds, createTopics, deleteTopics, freshTopicsName, kafka, percentile, produceEdges, sleep, stopChild, type Topics } from './kit.js';
+import { brokerPid, committedSum, cpuSeconds, createTopics, deleteTopics, freshTopicsName, kafka, percentile, produceEdges, sleep, stopChild, type Topics } from './kit.js';
 
 /** One maximum-throughput run and one latency run of a contender, each on fresh topics. */
 
@@ -122,8 +122,7 @@ export interface OutputCount {
 
 /**
  * Reads the committed records of the output and dead-letter topics until the expected counts or 10 s of
- * silence. The reader is @confluentinc/kafka-javascript when it is built: KafkaJS 2.2.4's read_committed
- * returns some aborted records (bench/clients/read-committed-check.ts), which would look like duplicates.
+ * silence, with Weir's own (patched) KafkaJS read_committed reader.
  */
 async function countCommitted(topics: Topics, expected: { valid: number; rejected: number }): Promise<OutputCount> {
   const ids = new Set<string>();
@@ -157,15 +156,6 @@ async function countCommitted(topics: Topics, expected: { valid: number; rejecte
 type Add = (topic: string, partition: number, offset: string, value: Buffer | null, headers: Record<string, unknown> | undefined) => void;
 
 async function readCommitted(group: string, topics: string[], add: Add): Promise<() => Promise<void>> {
-  if (await confluentAvailable()) {
-    const { KafkaJS } = await import('@confluentinc/kafka-javascript');
-    const client = new KafkaJS.Kafka({ kafkaJS: { brokers, logLevel: KafkaJS.logLevel.NOTHING } });
-    const reader = client.consumer({ kafkaJS: { groupId: group, fromBeginning: true, readUncommitted: false, autoCommit: false }, 'js.consumer.max.batch.size': 1000 });
-    await reader.connect();
-    await reader.subscribe({ topics });
-    await reader.run({ eachBatch: async ({ batch }) => batch.messages.forEach((message) => add(batch.topic, batch.partition, message.offset, message.value ?? null, message.headers)) });
-    return () => reader.disconnect();
-  }
   const reader = kafka.consumer({ groupId: group, readUncommitted: false, maxWaitTimeInMs: 100 });
   await reader.connect();
   await reader.subscribe({ topics, fromBeginning: true });
