@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
-import { ConnectorError } from '../engine/errors.js';
+import { ConnectorError } from '../contracts/errors.js';
 import { endOffset } from './kafka-admin.js';
 
 export interface ChangelogTail {

@@ -1,20 +1,8 @@
 import kafkajs, { type Admin, type Kafka } from 'kafkajs';
-import { ConnectorError } from '../engine/errors.js';
-import { retry } from '../engine/retry.js';
-import type { Topology } from '../engine/topology-loader.js';
-
-/** Changelog topic of a stateful step: compacted, one partition per input partition. */
-export function changelogTopic(topology: string, stepId: string): string {
-  return `weir.${topology}.${stepId}.changelog`;
-}
-
-export function consumerGroup(topology: Topology): string {
-  return topology.source.kafka.group ?? `weir.${topology.name}`;
-}
-
-export function statefulStepIds(topology: Topology): string[] {
-  return topology.pipeline.filter((step) => step.definition.stateful === true).map((step) => step.id);
-}
+import { ConnectorError } from '../contracts/errors.js';
+import { retry } from '../contracts/retry.js';
+import { changelogTopic, statefulStepIds } from '../contracts/names.js';
+import type { Topology } from '../contracts/topology.js';
 
 /** Partition counts and record size limits of the topics a topology writes to, after creating the missing ones. */
 export interface TopicLayout {

@@ -1,5 +1,5 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
-import type { Logger } from '../engine/logger.js';
+import type { Logger } from '../contracts/logger.js';
 
 /** The Kafka client, its logs routed into Weir's JSON logs. All Kafka access goes through connectors/. */
 export function createKafka(options: { brokers: readonly string[]; clientId: string; logger: Logger }): Kafka {

@@ -1,9 +1,10 @@
 import { Partitioners, type Kafka, type Message, type Producer, type RecordMetadata } from 'kafkajs';
-import type { Envelope } from '../engine/envelope.js';
-import { ConnectorError, FencedError } from '../engine/errors.js';
-import type { Topology } from '../engine/topology-loader.js';
+import type { Envelope } from '../contracts/envelope.js';
+import { ConnectorError, FencedError } from '../contracts/errors.js';
+import type { Topology } from '../contracts/topology.js';
 import type { StateMutation } from '../state/state-store.js';
-import { changelogTopic, type TopicLayout } from './kafka-admin.js';
+import { changelogTopic, transactionalId } from '../contracts/names.js';
+import type { TopicLayout } from './kafka-admin.js';
 import { deadLetter, fits, maxMessageBytes, outputRecords, recordSize, sizedGroups, type OutputRecord } from './output-records.js';
 
 /** One batch to commit for one input partition. */
@@ -85,10 +86,6 @@ function produceRounds(layout: TopicLayout, records: readonly { topic: string; s
 export class TransactionalSink {
   private readonly producer: Producer;
 
-  static transactionalId(topology: Topology, partition: number): string {
-    return `weir.${topology.name}.${topology.source.kafka.topic}.${partition}`;
-  }
-
   constructor(
     kafka: Kafka,
     private readonly topology: Topology,
@@ -99,7 +96,7 @@ export class TransactionalSink {
     private readonly beforeCommit: () => Promise<void> = async () => undefined,
   ) {
     this.producer = kafka.producer({
-      transactionalId: TransactionalSink.transactionalId(topology, partition),
+      transactionalId: transactionalId(topology, partition),
       idempotent: true,
       maxInFlightRequests: 1,
       transactionTimeout: 60_000,

@@ -1,18 +1,19 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { readChangelogTail } from '../connectors/changelog-reader.js';
-import { changelogTopic, committedOffset, consumerGroup, prepareTopics, statefulStepIds, type TopicLayout } from '../connectors/kafka-admin.js';
+import { committedOffset, prepareTopics, type TopicLayout } from '../connectors/kafka-admin.js';
+import { changelogTopic, clientId, consumerGroup, statefulStepIds } from '../contracts/names.js';
 import { createKafka } from '../connectors/kafka-client.js';
 import { AtLeastOnceSink, TransactionalSink, type BatchCommit } from '../connectors/kafka-sink.js';
 import { recoverPartition } from '../state/recovery.js';
 import type { StateStore } from '../state/state-store.js';
-import type { Envelope } from './envelope.js';
-import { errorMessage, FencedError, StateError } from './errors.js';
+import type { Envelope } from '../contracts/envelope.js';
+import { errorMessage, FencedError, StateError } from '../contracts/errors.js';
 import { noFaults, type Faults } from './faults.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../contracts/logger.js';
 import type { EngineMetrics } from './metrics.js';
 import { PartitionTask } from './partition-task.js';
 import type { SourceRecord } from './record-decoder.js';
-import { backoffMs, retry } from './retry.js';
+import { backoffMs, retry } from '../contracts/retry.js';
 import type { Topology } from './topology-loader.js';
 
 export interface KafkaWorkerOptions {
@@ -57,7 +58,7 @@ export class KafkaWorker {
 
   constructor(private readonly options: KafkaWorkerOptions) {
     const { topology, logger } = options;
-    this.kafka = createKafka({ brokers: topology.kafka.brokers, clientId: topology.kafka.clientId ?? `weir.${topology.name}`, logger });
+    this.kafka = createKafka({ brokers: topology.kafka.brokers, clientId: clientId(topology), logger });
     this.group = consumerGroup(topology);
     this.exactlyOnce = topology.guarantee === 'exactly-once';
     this.faults = options.faults ?? noFaults;

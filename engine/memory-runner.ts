@@ -1,8 +1,8 @@
 import { encodePayload } from '../connectors/payload-codec.js';
 import { MemoryStateStore } from '../state/memory-store.js';
 import type { StateStore } from '../state/state-store.js';
-import type { Envelope } from './envelope.js';
-import { silentLogger, type Logger } from './logger.js';
+import type { Envelope } from '../contracts/envelope.js';
+import { silentLogger, type Logger } from '../contracts/logger.js';
 import { EngineMetrics } from './metrics.js';
 import { PartitionTask } from './partition-task.js';
 import type { SourceRecord } from './record-decoder.js';

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { metricNames } from './metric-names.js';
+import { metricNames } from '../contracts/metric-names.js';
+import type { OperatorMetrics } from '../contracts/operator.js';
 
 const latencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -34,11 +35,6 @@ export class EngineMetrics {
   }
 }
 
-/** Metrics an operator declares for itself, with `topology` and `operator` labels filled in. */
-export interface OperatorMetrics {
-  counter<L extends string>(spec: { name: string; help: string; labelNames: readonly L[] }): { inc(labels: Record<L, string>, value?: number): void };
-  gauge<L extends string>(spec: { name: string; help: string; labelNames: readonly L[] }): { set(labels: Record<L, string>, value: number): void };
-}
 
 export function operatorMetrics(registry: Registry, topology: string, operator: string): OperatorMetrics {
   const fixed = { topology, operator };

@@ -1,15 +1,15 @@
 import { from, lastValueFrom, toArray, catchError, throwError, tap, type Observable, type OperatorFunction } from 'rxjs';
-import type { OperatorContext } from '../operators/define-operator.js';
+import type { OperatorContext } from '../contracts/operator.js';
 import { operatorMetrics } from './metrics.js';
 import type { EngineMetrics } from './metrics.js';
 import { BatchOverlay } from '../state/batch-overlay.js';
 import type { PartitionScope, StateMutation, StateStore } from '../state/state-store.js';
-import type { Envelope } from './envelope.js';
-import { errorMessage, OperatorError, WeirError } from './errors.js';
-import type { Logger } from './logger.js';
+import type { Envelope } from '../contracts/envelope.js';
+import { errorMessage, OperatorError, WeirError } from '../contracts/errors.js';
+import type { Logger } from '../contracts/logger.js';
 import { decodeRecord, type SourceRecord } from './record-decoder.js';
-import { rejectedEnvelope, rejectionHeaders } from './rejection.js';
-import { retry } from './retry.js';
+import { rejectedEnvelope, rejectionHeaders } from '../contracts/rejection.js';
+import { retry } from '../contracts/retry.js';
 import type { PipelineStep, Topology } from './topology-loader.js';
 
 type AnyEnvelope = Envelope<unknown>;

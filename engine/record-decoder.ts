@@ -1,7 +1,7 @@
 import { decodePayload, PayloadDecodeError } from '../connectors/payload-codec.js';
-import type { Envelope } from './envelope.js';
-import { rejectedEnvelope } from './rejection.js';
-import type { TopologyHeader } from './topology-schema.js';
+import type { Envelope } from '../contracts/envelope.js';
+import { rejectedEnvelope } from '../contracts/rejection.js';
+import type { TopologyHeader } from '../contracts/topology-schema.js';
 
 /** A record as a source hands it over, before decoding. */
 export interface SourceRecord {

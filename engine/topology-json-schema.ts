@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { AnyOperatorDefinition } from '../operators/define-operator.js';
+import type { AnyOperatorDefinition } from '../contracts/operator.js';
 import { builtinOperators } from '../operators/index.js';
-import type { OperatorRegistry } from '../operators/registry.js';
-import { topologyHeaderSchema } from './topology-schema.js';
+import type { OperatorRegistry } from '../contracts/topology.js';
+import { topologyHeaderSchema } from '../contracts/topology-schema.js';
 
 /**
  * The JSON Schema (draft-07, which editors support widely) of topology files, for editor completion and

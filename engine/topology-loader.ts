@@ -3,34 +3,24 @@ import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isPair, isScalar, isSeq, LineCounter, parseDocument, parse as parseYaml, visit, type Document } from 'yaml';
 import type { z } from 'zod';
-import type { AnyOperatorDefinition } from '../operators/define-operator.js';
+import type { AnyOperatorDefinition } from '../contracts/operator.js';
 import { builtinOperators } from '../operators/index.js';
-import { createRegistry, type OperatorRegistry } from '../operators/registry.js';
-import { errorMessage, TopologyError, type TopologyIssue } from './errors.js';
+import { createRegistry } from '../operators/registry.js';
+import type { OperatorRegistry } from '../contracts/topology.js';
+import { errorMessage, TopologyError, type TopologyIssue } from '../contracts/errors.js';
 import { hasReference, interpolate } from './interpolate.js';
-import { topologyHeaderSchema, type TopologyHeader } from './topology-schema.js';
-import { formatPath } from './field-path.js';
+import { topologyHeaderSchema, type TopologyHeader } from '../contracts/topology-schema.js';
+import type { PipelineStep, Topology } from '../contracts/topology.js';
+import { formatPath } from '../contracts/field-path.js';
 import { locate } from './yaml-positions.js';
 
-/** One operator instance of a pipeline, its config validated and defaults filled. */
-export interface PipelineStep {
-  /** Unique in the pipeline: the operator name, suffixed `-2`, `-3` … when it repeats. */
-  readonly id: string;
-  readonly definition: AnyOperatorDefinition;
-  readonly config: unknown;
-}
-
-export interface Topology extends Omit<TopologyHeader, 'pipeline'> {
-  readonly file: string;
-  readonly baseDir: string;
-  readonly pipeline: readonly PipelineStep[];
-  readonly registry: OperatorRegistry;
-}
 
 export interface LoadOptions {
   env?: Readonly<Record<string, string | undefined>>;
   registry?: OperatorRegistry;
 }
+
+export type { PipelineStep, Topology };
 
 export async function loadTopology(file: string, options: LoadOptions = {}): Promise<Topology> {
   let text: string;
@@ -80,7 +70,7 @@ export async function parseTopology(text: string, file: string, options: LoadOpt
   const pipeline = validatePipeline(header.data, registry, at);
   checkOutputsRouted(header.data, pipeline, at);
   if (issues.length > 0) throw new TopologyError(issues);
-  return { ...header.data, file, baseDir, pipeline, registry };
+  return { ...header.data, file, baseDir, pipeline };
 }
 
 type Reporter = (path: readonly PropertyKey[], message: string, key?: string) => void;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PathSegment } from '../engine/field-path.js';
+import type { PathSegment } from '../contracts/field-path.js';
 import type { RecordNode, SchemaNode } from './schema-tree.js';
 
 /**

@@ -1,4 +1,4 @@
-import { formatPath, type PathSegment } from '../engine/field-path.js';
+import { formatPath, type PathSegment } from '../contracts/field-path.js';
 import type { Type, types } from 'avsc';
 import { parseArrayRules, parseNumberRules, parseRecordRules, parseStringRules, type ArrayRules, type NumberRules, type RecordRules, type StringRules } from './constraints.js';
 

@@ -1,4 +1,4 @@
-import type { KeyedState } from '../operators/define-operator.js';
+import type { KeyedState } from '../contracts/operator.js';
 import type { PartitionScope, StateMutation, StateStore } from './state-store.js';
 
 /**

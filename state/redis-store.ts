@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { StateError } from '../engine/errors.js';
+import { StateError } from '../contracts/errors.js';
 import { checkpointKey, operatorStateKey } from './redis-keys.js';
 import type { Checkpoint, PartitionScope, StateMutation, StateStore } from './state-store.js';
 

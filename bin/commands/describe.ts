@@ -1,5 +1,5 @@
-import { changelogTopic, consumerGroup } from '../../connectors/kafka-admin.js';
-import { TopologyError } from '../../engine/errors.js';
+import { changelogTopic, consumerGroup, transactionalId } from '../../contracts/names.js';
+import { TopologyError } from '../../contracts/errors.js';
 import { loadTopology, type Topology } from '../../engine/topology-loader.js';
 import { parseCommandArgs } from '../args.js';
 
@@ -63,7 +63,7 @@ export function describeTopology(topology: Topology): TopologyDescription {
     }),
     outputs: Object.entries(topology.outputs).map(([name, output]) => ({ name, topic: output.kafka.topic, format: output.kafka.format })),
     guarantee: topology.guarantee,
-    transactionalIdPattern: topology.guarantee === 'exactly-once' ? `weir.${topology.name}.${kafka.topic}.<partition>` : null,
+    transactionalIdPattern: topology.guarantee === 'exactly-once' ? transactionalId(topology, '<partition>') : null,
     commitIntervalMs: topology.commitIntervalMs,
     maxBatch: topology.maxBatch,
     state: 'redis' in topology.state ? { backend: 'redis', url: withoutPassword(topology.state.redis.url) } : { backend: 'memory', url: null },

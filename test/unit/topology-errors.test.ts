@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { TopologyError } from '../../engine/errors.js';
+import { TopologyError } from '../../contracts/errors.js';
 import { loadTopology } from '../../engine/topology-loader.js';
 
 /**

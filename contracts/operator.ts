@@ -1,8 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import type { z } from 'zod';
-import type { Envelope } from '../engine/envelope.js';
-import type { Logger } from '../engine/logger.js';
-import type { OperatorMetrics } from '../engine/metrics.js';
+import type { Envelope } from './envelope.js';
+import type { Logger } from './logger.js';
 
 /**
  * Keyed state of one operator instance on one input partition.
@@ -14,6 +13,11 @@ export interface KeyedState {
   delete(key: string): void;
 }
 
+/** Metrics an operator declares for itself, with `topology` and `operator` labels filled in. */
+export interface OperatorMetrics {
+  counter<L extends string>(spec: { name: string; help: string; labelNames: readonly L[] }): { inc(labels: Record<L, string>, value?: number): void };
+  gauge<L extends string>(spec: { name: string; help: string; labelNames: readonly L[] }): { set(labels: Record<L, string>, value: number): void };
+}
 /** What the engine gives an operator instance: its only way to reach state, time, side outputs and metrics. */
 export interface OperatorContext {
   readonly topology: string;

@@ -1,0 +1,31 @@
+import type { Topology } from './topology.js';
+
+/**
+ * The names Weir gives what it creates in Kafka, built in one place so the runtime, `weir describe` and the tests
+ * always agree.
+ */
+
+/** Changelog topic of a stateful step: compacted, one partition per input partition. */
+export function changelogTopic(topology: string, stepId: string): string {
+  return `weir.${topology}.${stepId}.changelog`;
+}
+
+/** The consumer group of a topology's workers. */
+export function consumerGroup(topology: Topology): string {
+  return topology.source.kafka.group ?? `weir.${topology.name}`;
+}
+
+/** Transactional id of one input partition's producer: a new owner of the partition fences the previous one. */
+export function transactionalId(topology: Topology, partition: number | string): string {
+  return `weir.${topology.name}.${topology.source.kafka.topic}.${partition}`;
+}
+
+/** The Kafka client id of a topology's workers, unless the file sets one. */
+export function clientId(topology: Topology): string {
+  return topology.kafka.clientId ?? `weir.${topology.name}`;
+}
+
+/** Ids of the steps that keep state, in pipeline order. */
+export function statefulStepIds(topology: Topology): string[] {
+  return topology.pipeline.filter((step) => step.definition.stateful === true).map((step) => step.id);
+}
