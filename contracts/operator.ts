@@ -2,15 +2,27 @@ import type { OperatorFunction } from 'rxjs';
 import type { z } from 'zod';
 import type { Envelope } from './envelope.js';
 import type { Logger } from './logger.js';
+import type { Rejection } from './rejection.js';
+import type { StateCodec } from './state-codec.js';
 
 /**
- * Keyed state of one operator instance on one input partition.
+ * Keyed state of one operator instance on one input partition, its values encoded by the operator's codec.
  * Reads see this batch's own writes first; writes become durable only when the batch commits.
  */
 export interface KeyedState {
   get<V>(key: string): Promise<V | undefined>;
-  put<V>(key: string, value: V): void;
+  /** `ttlMs`: the key expires that long after now (the operator's clock); an expired key reads as absent. */
+  put<V>(key: string, value: V, options?: { ttlMs?: number }): void;
   delete(key: string): void;
+  /** A bitset of this operator (a Bloom filter's bits), by name; created empty on first use. */
+  bits(name: string): Bitset;
+}
+
+/** Bits of one bitset: set bits stay set; a batch's own sets are visible to its later tests. */
+export interface Bitset {
+  /** Whether each offset's bit is set, in order. */
+  test(offsets: readonly number[]): Promise<boolean[]>;
+  set(offsets: readonly number[]): void;
 }
 
 /** Metrics an operator declares for itself, with `topology` and `operator` labels filled in. */
@@ -18,8 +30,19 @@ export interface OperatorMetrics {
   counter<L extends string>(spec: { name: string; help: string; labelNames: readonly L[] }): { inc(labels: Record<L, string>, value?: number): void };
   gauge<L extends string>(spec: { name: string; help: string; labelNames: readonly L[] }): { set(labels: Record<L, string>, value: number): void };
 }
+/** What an operator's `setup` gets: once per worker, before any partition runs. */
+export interface SetupContext {
+  readonly topology: string;
+  /** The step's id in the pipeline, e.g. `diarize` or `validate-2` when a name repeats. */
+  readonly operator: string;
+  /** Folder of the topology file: relative paths in configs resolve from here. */
+  readonly baseDir: string;
+  readonly metrics: OperatorMetrics;
+  readonly logger: Logger;
+}
+
 /** What the engine gives an operator instance: its only way to reach state, time, side outputs and metrics. */
-export interface OperatorContext {
+export interface OperatorContext<Resources = undefined> {
   readonly topology: string;
   /** The instance's id in the pipeline, e.g. `count-by-key` or `validate-2` when a name repeats. */
   readonly operator: string;
@@ -33,12 +56,21 @@ export interface OperatorContext {
   watermark(): number;
   /** Wall-clock time, injectable for tests. */
   now(): number;
+  /**
+   * Sends a record to `rejected` with the reason, committed with the batch, and the batch goes on: how an operator
+   * says which record failed, so the others are not processed again.
+   */
+  reject(envelope: Envelope<unknown>, rejection: Rejection): void;
+  /** What the operator's `setup` returned, shared by the worker's partitions. */
+  readonly resources: Resources;
+  /** Runs when this instance is released: its partition revoked, or the worker shutting down. */
+  onDispose(release: () => void | Promise<void>): void;
   readonly metrics: OperatorMetrics;
   readonly logger: Logger;
 }
 
 /** A topology operator: declared once, its config schema types the config, validates the file and documents it. */
-export interface OperatorDefinition<Config = unknown, In = unknown, Out = unknown> {
+export interface OperatorDefinition<Config = unknown, In = unknown, Out = unknown, Resources = undefined> {
   /** Kebab-case; the file name, registered name and topology key. */
   readonly name: string;
   readonly summary: string;
@@ -48,19 +80,29 @@ export interface OperatorDefinition<Config = unknown, In = unknown, Out = unknow
   readonly outputs?: readonly string[];
   /** Keeps keyed state: the engine creates its changelog topic and restores it on assignment. */
   readonly stateful?: boolean;
+  /** How its state values are stored; JSON when absent. */
+  readonly stateCodec?: StateCodec<unknown>;
   /** Short topology snippets for the docs. */
   readonly examples?: readonly string[];
-  create(config: Config, ctx: OperatorContext): OperatorFunction<Envelope<In>, Envelope<Out>>;
+  /**
+   * Once per worker, before its partitions start: loads what the partitions share (a model session, a driver). An
+   * error fails the worker's start, naming the step.
+   */
+  setup?(config: Config, ctx: SetupContext): Promise<Resources>;
+  /** Once per worker, at shutdown, after every partition was released. */
+  teardown?(resources: Resources): Promise<void>;
+  /** Once per input partition: the RxJS operator that processes its batches. */
+  create(config: Config, ctx: OperatorContext<Resources>): OperatorFunction<Envelope<In>, Envelope<Out>>;
 }
 
 const kebabCase = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 /** Declares an operator; checks the name so a bad one fails at start-up, not in a topology. */
-export function defineOperator<Config, In, Out>(definition: OperatorDefinition<Config, In, Out>): OperatorDefinition<Config, In, Out> {
+export function defineOperator<Config, In, Out, Resources = undefined>(definition: OperatorDefinition<Config, In, Out, Resources>): OperatorDefinition<Config, In, Out, Resources> {
   if (!kebabCase.test(definition.name)) throw new TypeError(`operator name '${definition.name}' is not kebab-case`);
   return definition;
 }
 
 /** Any operator, as the registry and the compiler see it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyOperatorDefinition = OperatorDefinition<any, any, any>;
+export type AnyOperatorDefinition = OperatorDefinition<any, any, any, any>;
