@@ -25,10 +25,15 @@ export interface Bitset {
   set(offsets: readonly number[]): void;
 }
 
-/** Metrics an operator declares for itself, with `topology` and `operator` labels filled in. */
+/**
+ * Metrics an operator declares for itself, with `topology` and `operator` labels filled in. Counter increments made
+ * while a batch runs count when the batch commits, once, however often it was retried; gauges and histograms are
+ * measurements and record at once.
+ */
 export interface OperatorMetrics {
   counter<L extends string>(spec: { name: string; help: string; labelNames: readonly L[] }): { inc(labels: Record<L, string>, value?: number): void };
   gauge<L extends string>(spec: { name: string; help: string; labelNames: readonly L[] }): { set(labels: Record<L, string>, value: number): void };
+  histogram<L extends string>(spec: { name: string; help: string; labelNames: readonly L[]; buckets?: readonly number[] }): { observe(labels: Record<L, string>, value: number): void };
 }
 /** What an operator's `setup` gets: once per worker, before any partition runs. */
 export interface SetupContext {

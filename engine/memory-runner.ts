@@ -5,8 +5,10 @@ import type { Envelope } from '../contracts/envelope.js';
 import { silentLogger, type Logger } from '../contracts/logger.js';
 import { EngineMetrics } from './metrics.js';
 import { PartitionTask } from './partition-task.js';
-import type { SourceRecord } from './record-decoder.js';
-import type { Topology } from './topology-loader.js';
+import type { SourceRecord } from '../contracts/source-record.js';
+import type { Topology } from '../contracts/topology.js';
+import { jsonCodec } from '../state/state-codecs.js';
+import { setUpOperators, type OperatorResources } from './operator-setup.js';
 
 /** A record piped into the runner: a payload (encoded per the source format) or its raw bytes. */
 export interface InputRecord {
@@ -38,6 +40,7 @@ export class MemoryRunner {
   private readonly tasks = new Map<number, PartitionTask>();
   private readonly nextOffsets = new Map<number, bigint>();
   private readonly outputs = new Map<string, Envelope<unknown>[]>();
+  private resources: Promise<OperatorResources> | undefined;
   private clock: number;
 
   constructor(readonly topology: Topology, options: MemoryRunnerOptions = {}) {
@@ -79,31 +82,44 @@ export class MemoryRunner {
     return records;
   }
 
-  /** Committed state of one operator on one partition, values parsed. */
+  /** Committed state of one operator on one partition, values decoded by the operator's codec. */
   async state(operator: string, partition = 0): Promise<Map<string, unknown>> {
+    const step = this.topology.pipeline.find((candidate) => candidate.id === operator);
+    if (step === undefined) throw new TypeError(`no step '${operator}' in topology '${this.topology.name}'`);
+    const codec = step.definition.stateCodec ?? jsonCodec;
     const entries = await this.store.entries({ topology: this.topology.name, partition }, operator);
-    return new Map([...entries].map(([key, text]) => [key, JSON.parse(text) as unknown]));
+    return new Map([...entries].map(([key, bytes]) => [key, codec.decode(bytes)]));
+  }
+
+  /** Releases the partitions' operator instances and what the operators set up (as a worker does when it stops). */
+  async close(): Promise<void> {
+    for (const task of this.tasks.values()) await task.dispose();
+    this.tasks.clear();
+    await (await this.resources)?.teardown();
   }
 
   advanceTime(ms: number): void {
     this.clock += ms;
   }
 
-  private task(partition: number): PartitionTask {
+  private async task(partition: number): Promise<PartitionTask> {
     let task = this.tasks.get(partition);
     if (task === undefined) {
-      task = new PartitionTask({ topology: this.topology, partition, store: this.store, metrics: this.metrics, logger: this.logger, now: () => this.clock });
+      this.resources ??= setUpOperators(this.topology, this.metrics, this.logger);
+      const resources = (await this.resources).byStep;
+      task = new PartitionTask({ topology: this.topology, partition, store: this.store, metrics: this.metrics, logger: this.logger, resources, now: () => this.clock });
       this.tasks.set(partition, task);
     }
     return task;
   }
 
   private async commitBatch(partition: number, records: readonly SourceRecord[]): Promise<void> {
-    const task = this.task(partition);
+    const task = await this.task(partition);
     const result = await task.processRecords(records);
     const last = records[records.length - 1] as SourceRecord;
     const applied = await this.store.apply(task.scope, result.mutations, { inputOffset: (BigInt(last.offset) + 1n).toString(), changelog: {} });
     if (!applied) throw new TypeError(`memory store refused the commit of partition ${partition}: offsets went backwards`);
+    result.tally.commit(this.metrics, this.topology.name);
     for (const [name, list] of result.outputs) {
       const committed = this.outputs.get(name);
       if (committed === undefined) this.outputs.set(name, [...list]);

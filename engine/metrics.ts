@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { metricNames } from '../contracts/metric-names.js';
 import type { OperatorMetrics } from '../contracts/operator.js';
 
-const latencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+export const latencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /** The engine's own metrics, one instance (and one registry) per worker. */
 export class EngineMetrics {
@@ -36,19 +36,29 @@ export class EngineMetrics {
 }
 
 
-export function operatorMetrics(registry: Registry, topology: string, operator: string): OperatorMetrics {
+/**
+ * The metrics an operator declares for itself, in the worker's registry. `hold`, when given, receives counter
+ * increments instead of the counter (the batch in progress keeps them until it commits) and returns false when no batch
+ * runs, so the increment counts at once.
+ */
+export function operatorMetrics(registry: Registry, topology: string, operator: string, hold?: (inc: (labels: Record<string, string>, value: number) => void, labels: Record<string, string>, value: number) => boolean): OperatorMetrics {
   const fixed = { topology, operator };
   const find = (name: string): unknown => registry.getSingleMetric(name);
   return {
     counter(spec) {
-      const counter = (find(spec.name) as Counter<string> | undefined) ??
-        new Counter({ name: spec.name, help: spec.help, labelNames: ['topology', 'operator', ...spec.labelNames], registers: [registry] });
-      return { inc: (labels, value = 1) => counter.inc({ ...fixed, ...labels }, value) };
+      const counter = (find(spec.name) as Counter<string> | undefined) ?? new Counter({ name: spec.name, help: spec.help, labelNames: ['topology', 'operator', ...spec.labelNames], registers: [registry] });
+      const inc = (labels: Record<string, string>, value: number): void => counter.inc({ ...fixed, ...labels }, value);
+      return { inc: (labels, value = 1) => (hold?.(inc, labels, value) ?? false) || inc(labels, value) };
     },
     gauge(spec) {
-      const gauge = (find(spec.name) as Gauge<string> | undefined) ??
-        new Gauge({ name: spec.name, help: spec.help, labelNames: ['topology', 'operator', ...spec.labelNames], registers: [registry] });
+      const gauge = (find(spec.name) as Gauge<string> | undefined) ?? new Gauge({ name: spec.name, help: spec.help, labelNames: ['topology', 'operator', ...spec.labelNames], registers: [registry] });
       return { set: (labels, value) => gauge.set({ ...fixed, ...labels }, value) };
+    },
+    histogram(spec) {
+      const histogram =
+        (find(spec.name) as Histogram<string> | undefined) ??
+        new Histogram({ name: spec.name, help: spec.help, labelNames: ['topology', 'operator', ...spec.labelNames], buckets: [...(spec.buckets ?? latencyBuckets)], registers: [registry] });
+      return { observe: (labels, value) => histogram.observe({ ...fixed, ...labels }, value) };
     },
   };
 }
