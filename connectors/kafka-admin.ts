@@ -67,7 +67,7 @@ export async function prepareTopics(kafka: Kafka, topology: Topology): Promise<T
     }
     // Every wanted topic exists now, created here or by another worker; the metadata of a topic another worker has
     // just created may take a moment to reach this broker connection.
-    const counts = await retry(() => partitionCounts(admin, [...wanted.keys()]), metadataRetryPolicy, { shouldRetry: isRetriableKafkaError });
+    const counts = await retry(() => partitionCounts(admin, [...wanted.keys()]), topology.retry, { shouldRetry: isRetriableKafkaError });
     for (const stepId of statefulStepIds(topology)) {
       const topic = changelogTopic(topology.name, stepId);
       if (counts.get(topic) !== inputPartitions) {
@@ -79,8 +79,6 @@ export async function prepareTopics(kafka: Kafka, topology: Topology): Promise<T
     await admin.disconnect();
   }
 }
-
-const metadataRetryPolicy = { retries: 10, initialRetryTime: 100, maxRetryTime: 2_000, factor: 0.2, multiplier: 2 };
 
 /** A Kafka client error the client itself marks retriable (e.g. UNKNOWN_TOPIC_OR_PARTITION while metadata spreads). */
 function isRetriableKafkaError(error: unknown): boolean {

@@ -2,7 +2,7 @@ import { Partitioners, type Kafka, type Message, type Producer, type RecordMetad
 import type { Envelope } from '../contracts/envelope.js';
 import { ConnectorError, FencedError } from '../contracts/errors.js';
 import type { Topology } from '../contracts/topology.js';
-import type { StateMutation } from '../state/state-store.js';
+import type { StateMutation } from '../contracts/state.js';
 import { changelogTopic, transactionalId } from '../contracts/names.js';
 import type { TopicLayout } from './kafka-admin.js';
 import { deadLetter, fits, maxMessageBytes, outputRecords, recordSize, sizedGroups, type OutputRecord } from './output-records.js';
@@ -103,7 +103,7 @@ export class TransactionalSink {
       createPartitioner: Partitioners.DefaultPartitioner,
       // The broker answers CONCURRENT_TRANSACTIONS while it still writes the previous commit's markers,
       // for a few milliseconds: retry soon rather than after the client's default backoff.
-      retry: { retries: 10, initialRetryTime: 20, maxRetryTime: 2_000 },
+      retry: { ...topology.retry, initialRetryTime: Math.min(topology.retry.initialRetryTime, 20) },
     });
   }
 

@@ -20,6 +20,11 @@ export function transactionalId(topology: Topology, partition: number | string):
   return `weir.${topology.name}.${topology.source.kafka.topic}.${partition}`;
 }
 
+/** The consumer group of one of a topology's sinks: it keeps its own offsets, behind the topology's. */
+export function sinkGroup(topology: Topology, sink: string): string {
+  return `${consumerGroup(topology)}.sink.${sink}`;
+}
+
 /** The Kafka client id of a topology's workers, unless the file sets one. */
 export function clientId(topology: Topology): string {
   return topology.kafka.clientId ?? `weir.${topology.name}`;

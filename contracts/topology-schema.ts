@@ -43,6 +43,10 @@ export const topologyHeaderSchema = z.strictObject({
   source: sourceSchema,
   pipeline: z.array(z.record(z.string(), z.unknown())).min(1, 'at least one operator'),
   outputs: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'a kebab-case output name'), outputSchema).refine((outputs) => 'default' in outputs, 'a `default` output is required: where the end of the pipeline goes'),
+  sinks: z
+    .record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'a kebab-case sink name'), z.record(z.string(), z.unknown()))
+    .default({})
+    .describe('External systems fed from outputs, each `<name>: { from: <output>, <connector>: <config> }`; written after commit, idempotently.'),
   guarantee: z.enum(['exactly-once', 'at-least-once']).default('exactly-once'),
   commitIntervalMs: z.number().int().positive().default(100).describe('Longest time a batch collects records before it commits.'),
   maxBatch: z

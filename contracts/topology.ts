@@ -1,4 +1,5 @@
 import type { AnyOperatorDefinition } from './operator.js';
+import type { AnySinkDefinition } from './sink.js';
 import type { TopologyHeader } from './topology-schema.js';
 
 /** One operator instance of a pipeline, its config validated and defaults filled. */
@@ -9,11 +10,20 @@ export interface PipelineStep {
   readonly config: unknown;
 }
 
-/** A loaded topology: the file's settings with defaults filled, and its pipeline's operators resolved. */
-export interface Topology extends Omit<TopologyHeader, 'pipeline'> {
+/** A sink of the topology: which output it writes from, its connector, and the connector's validated config. */
+export interface SinkStep {
+  readonly name: string;
+  readonly from: string;
+  readonly definition: AnySinkDefinition;
+  readonly config: unknown;
+}
+
+/** A loaded topology: the file's settings with defaults filled, its pipeline's operators and its sinks resolved. */
+export interface Topology extends Omit<TopologyHeader, 'pipeline' | 'sinks'> {
   readonly file: string;
   readonly baseDir: string;
   readonly pipeline: readonly PipelineStep[];
+  readonly sinks: readonly SinkStep[];
 }
 
 /** Operators by topology name. Built once from an explicit list; a duplicate name fails at start-up. */

@@ -6,15 +6,16 @@ import { AtLeastOnceSink, TransactionalSink } from '../connectors/kafka-sink.js'
 import { KafkaSource, type SourceHandler } from '../connectors/kafka-source.js';
 import { errorMessage, FencedError } from '../contracts/errors.js';
 import type { Logger } from '../contracts/logger.js';
-import { changelogTopic, clientId, consumerGroup, statefulStepIds } from '../contracts/names.js';
+import { changelogTopic, clientId, consumerGroup, sinkGroup, statefulStepIds } from '../contracts/names.js';
 import { backoffMs } from '../contracts/retry.js';
 import type { SourceRecord } from '../contracts/source-record.js';
-import type { Topology } from '../contracts/topology.js';
+import type { SinkStep, Topology } from '../contracts/topology.js';
+import { SinkRunner } from '../connectors/sink-runner.js';
 import { recoverPartition } from '../state/recovery.js';
 import type { StateStore } from '../state/state-store.js';
 import { atLeastOnceCommitter, transactionalCommitter, type BatchCommitter } from './batch-commit.js';
 import { noFaults, type Faults } from './faults.js';
-import type { EngineMetrics } from './metrics.js';
+import { operatorMetrics, sinkMetrics, type EngineMetrics } from './metrics.js';
 import { setUpOperators, type OperatorResources } from './operator-setup.js';
 import { PartitionTask } from './partition-task.js';
 
@@ -53,10 +54,11 @@ export class KafkaWorker implements SourceHandler {
   private layout: TopicLayout | undefined;
   private resources: OperatorResources | undefined;
   private atLeastOnceSink: AtLeastOnceSink | undefined;
+  private readonly sinkRunners: SinkRunner[] = [];
 
   constructor(private readonly options: KafkaWorkerOptions) {
     const { topology, logger } = options;
-    this.kafka = createKafka({ brokers: topology.kafka.brokers, clientId: clientId(topology), logger });
+    this.kafka = createKafka({ brokers: topology.kafka.brokers, clientId: clientId(topology), logger, retry: topology.retry });
     this.group = consumerGroup(topology);
     this.faults = options.faults ?? noFaults;
     this.source = new KafkaSource(this.kafka, {
@@ -82,11 +84,36 @@ export class KafkaWorker implements SourceHandler {
       await this.atLeastOnceSink.connect();
     }
     await this.source.start(this);
+    for (const sink of topology.sinks) await this.startSink(sink);
+  }
+
+  /** An idempotent sink: its own consumer group over the output's topic, in this worker. */
+  private async startSink(sink: SinkStep): Promise<void> {
+    const { topology, metrics, logger } = this.options;
+    const output = topology.outputs[sink.from] as Topology['outputs'][string];
+    const sinkLogger = logger.child({ sink: sink.name });
+    const writer = await sink.definition.create(sink.config, { topology: topology.name, sink: sink.name, baseDir: topology.baseDir, metrics: operatorMetrics(metrics.registry, topology.name, `sink:${sink.name}`), logger: sinkLogger });
+    const runner = new SinkRunner(this.kafka, {
+      name: sink.name,
+      topic: output.kafka.topic,
+      format: output.kafka.format,
+      group: sinkGroup(topology, sink.name),
+      rejectedTopic: (topology.outputs.rejected as Topology['outputs'][string]).kafka.topic,
+      maxRecords: topology.maxBatch.records,
+      maxWaitMs: topology.commitIntervalMs,
+      retry: topology.retry,
+      writer,
+      metrics: sinkMetrics(metrics, topology.name, sink.name),
+      logger: sinkLogger,
+    });
+    await runner.start();
+    this.sinkRunners.push(runner);
   }
 
   /** Finishes the chunk in progress, commits it, leaves the group, releases the operators and closes every connection. */
   async stop(): Promise<void> {
     await this.source.stop(this);
+    for (const runner of this.sinkRunners.splice(0)) await runner.stop();
     await this.resources?.teardown();
     await this.atLeastOnceSink?.close();
     await this.admin?.disconnect();
