@@ -114,6 +114,16 @@ describe('malformed topologies', () => {
     });
   });
 
+  it('reports every mistake in sinks at its place: no from, an unknown output, an unknown or second connector, a bad config', async () => {
+    await assertIssues('sink-errors', [
+      "11:12: sinks.no-from: missing 'from': the output whose records the sink writes (one of default, rejected)",
+      "12:21: sinks.bad-from.from: output 'graph' is not defined in `outputs` (default, rejected)",
+      "13:29: sinks.unknown.neo5j: unknown sink connector 'neo5j'; known connectors: file",
+      "14:8: sinks.two: a sink names exactly one connector besides 'from', found 'file', 'other'; known connectors: file",
+      '15:46: sinks.bad-config.file.path: Invalid input: expected string, received number',
+    ]);
+  });
+
   it('reports a bad topic name', async () => {
     await assertIssues('bad-topic-name', ['8:30: outputs.default.kafka.topic: a Kafka topic name: letters, digits, ".", "_" and "-"']);
   });
