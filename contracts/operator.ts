@@ -35,6 +35,30 @@ export interface OperatorMetrics {
   gauge<L extends string>(spec: { name: string; help: string; labelNames: readonly L[] }): { set(labels: Record<L, string>, value: number): void };
   histogram<L extends string>(spec: { name: string; help: string; labelNames: readonly L[]; buckets?: readonly number[] }): { observe(labels: Record<L, string>, value: number): void };
 }
+/** Timers of one operator instance, per key; they are state (exactly-once) and fire in time order. */
+export interface Timers {
+  /** Fires once the watermark passes `time` (event time, ms). Setting the same key and time twice sets one timer. */
+  atEventTime(key: string, time: number): void;
+  /** Fires once the clock passes `time` (epoch ms), also on a partition that receives nothing. */
+  atProcessingTime(key: string, time: number): void;
+  cancelEventTime(key: string, time: number): void;
+  cancelProcessingTime(key: string, time: number): void;
+}
+
+/** A timer that fired: which, and the watermark that fired it. */
+export interface FiredTimer {
+  readonly kind: 'event-time' | 'processing-time';
+  readonly key: string;
+  readonly time: number;
+  readonly watermark: number;
+}
+
+/**
+ * What an operator does when one of its timers fires, within a batch: it may read and write state, emit to outputs,
+ * set timers, and return records, which go to the steps after it.
+ */
+export type TimerHandler = (timer: FiredTimer) => Envelope<unknown>[] | Promise<Envelope<unknown>[]>;
+
 /** What an operator's `setup` gets: once per worker, before any partition runs. */
 export interface SetupContext {
   readonly topology: string;
@@ -57,8 +81,14 @@ export interface OperatorContext<Resources = undefined> {
   readonly state: KeyedState;
   /** Sends an envelope to a named output of the topology (e.g. `rejected`, `alerts`), committed with the batch. */
   emit(output: string, envelope: Envelope<unknown>): void;
-  /** The partition's watermark: event time (ms) before which no more records are expected. */
+  /**
+   * The partition's watermark when the batch in progress started: event time (ms) before which no more records are
+   * expected. Each record carries the watermark it saw itself (`envelope.watermark`).
+   */
   watermark(): number;
+  readonly timers: Timers;
+  /** Sets what happens when this instance's timers fire (one handler per instance). */
+  onTimer(handler: TimerHandler): void;
   /** Wall-clock time, injectable for tests. */
   now(): number;
   /**
