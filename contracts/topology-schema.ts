@@ -16,9 +16,13 @@ export const sourceSchema = z.strictObject({
     fromBeginning: z.boolean().default(true).describe('Where a new consumer group starts.'),
   }),
   eventTime: z
-    .strictObject({ field: z.string().min(1).describe('Payload field with the event time (epoch ms or ISO-8601); the Kafka timestamp when absent.') })
-    .optional(),
-}).refine((source) => source.eventTime === undefined || source.kafka.format === 'json', {
+    .strictObject({
+      field: z.string().min(1).optional().describe('Payload field with the event time (epoch ms or ISO-8601); the Kafka timestamp when absent.'),
+      maxOutOfOrdernessMs: z.number().int().nonnegative().default(0).describe('How far behind the largest event time seen a record may still come: the watermark trails by this much.'),
+      idleTimeoutMs: z.number().int().positive().optional().describe('When a partition gets no record for this long, its watermark follows the clock (off when absent).'),
+    })
+    .default({ maxOutOfOrdernessMs: 0 }),
+}).refine((source) => source.eventTime.field === undefined || source.kafka.format === 'json', {
   message: 'eventTime.field reads a JSON payload; with format avro or bytes, take the event time in an operator (e.g. validate) or leave eventTime out to use the Kafka timestamp',
   path: ['eventTime'],
 });
