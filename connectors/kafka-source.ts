@@ -12,6 +12,8 @@ export interface SourceHandler {
   released(partitions: readonly number[], reason: 'revoked' | 'shutdown'): Promise<void>;
   /** Records between the position and the end of a partition, after each fetch. */
   lag(partition: number, records: number): void;
+  /** The consumer stopped for good (an error the client will not retry): the worker cannot go on. */
+  fatal(error: Error): void;
 }
 
 export interface KafkaSourceOptions {
@@ -72,6 +74,7 @@ export class KafkaSource {
       this.crashed = payload.error;
       logger.error('consumer crashed', { error: payload.error, restart: payload.restart });
       if (payload.restart) this.crashed = undefined;
+      else handler.fatal(payload.error);
     });
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: this.options.fromBeginning });

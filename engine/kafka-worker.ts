@@ -25,6 +25,8 @@ export interface KafkaWorkerOptions {
   readonly metrics: EngineMetrics;
   readonly logger: Logger;
   readonly faults?: Faults;
+  /** Called when the worker cannot go on (its consumer stopped for good): the process should exit non-zero. */
+  readonly onFatal?: (error: Error) => void;
 }
 
 interface PartitionRuntime {
@@ -161,6 +163,10 @@ export class KafkaWorker implements SourceHandler {
 
   async released(partitions: readonly number[], reason: 'revoked' | 'shutdown'): Promise<void> {
     await Promise.all(partitions.map((partition) => this.drop(partition, reason)));
+  }
+
+  fatal(error: Error): void {
+    this.options.onFatal?.(error);
   }
 
   lag(partition: number, records: number): void {
