@@ -1,28 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
 import { ConnectorError } from '../contracts/errors.js';
+import { addChangelogRecord, expiresAtHeader, type ChangelogTail } from '../contracts/state-changelog.js';
 import { endOffset } from './kafka-admin.js';
 
-export interface ChangelogTail {
-  /** Last committed value per key in the range; null is a deletion. */
-  readonly values: Map<string, string | null>;
-  /** Offset of the last data record read, when any was. */
-  readonly lastOffset: bigint | undefined;
-}
+export type { ChangelogTail };
 
 /**
- * Reads one changelog partition from `from` to its current end, committed records only.
+ * Reads one changelog partition from `from` to its current end, committed records only: the last put or delete of
+ * each key (values as bytes, with their expiry) and every bit offset of each bitset (contracts/state-changelog.ts).
  * KafkaJS has no manual partition assignment, so this joins a throwaway consumer group, seeks, and
  * deletes the group afterwards; restores are rare (a crash between commit and state apply, or a lost Redis).
  */
 export async function readChangelogTail(kafka: Kafka, admin: Admin, topic: string, partition: number, from: bigint, timeoutMs = 60_000): Promise<ChangelogTail> {
   const end = await endOffset(admin, topic, partition);
-  const values = new Map<string, string | null>();
-  if (from >= end) return { values, lastOffset: undefined };
+  const tail: { -readonly [K in keyof ChangelogTail]: ChangelogTail[K] } = { values: new Map(), bits: new Map(), lastOffset: undefined };
+  if (from >= end) return tail;
 
   const groupId = `weir.restore.${topic}.${partition}.${randomUUID()}`;
   const consumer = kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false });
-  let lastOffset: bigint | undefined;
   try {
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
@@ -35,9 +31,10 @@ export async function readChangelogTail(kafka: Kafka, admin: Admin, topic: strin
           eachBatch: async ({ batch }) => {
             if (batch.partition !== partition) return;
             for (const message of batch.messages) {
-              if (message.key === null) continue;
-              values.set(message.key.toString(), message.value === null ? null : message.value.toString());
-              lastOffset = BigInt(message.offset);
+              // Records before `from` may come while the seek takes effect: their effect is in the store already.
+              if (message.key === null || BigInt(message.offset) < from) continue;
+              addChangelogRecord(tail, message.key.toString(), message.value, message.headers?.[expiresAtHeader]?.toString());
+              tail.lastOffset = BigInt(message.offset);
             }
             if (BigInt(batch.lastOffset()) + 1n >= end) {
               clearTimeout(timer);
@@ -49,7 +46,7 @@ export async function readChangelogTail(kafka: Kafka, admin: Admin, topic: strin
     });
     consumer.seek({ topic, partition, offset: from.toString() });
     await done;
-    return { values, lastOffset };
+    return tail;
   } finally {
     await consumer.disconnect().catch(() => undefined);
     await admin.deleteGroups([groupId]).catch(() => undefined);
