@@ -1,5 +1,6 @@
 import { encodePayload } from '../connectors/payload-codec.js';
 import { MemoryStateStore } from '../state/memory-store.js';
+import { jsonCodec } from '../state/state-codecs.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Envelope } from '../contracts/envelope.js';
 import { silentLogger, type Logger } from '../contracts/logger.js';
@@ -41,10 +42,11 @@ export class MemoryRunner {
   private clock: number;
 
   constructor(readonly topology: Topology, options: MemoryRunnerOptions = {}) {
-    this.store = options.store ?? new MemoryStateStore();
+    this.clock = options.startTime ?? 0;
+    // TTLs expire on the runner's clock, as the operators see it.
+    this.store = options.store ?? new MemoryStateStore({ now: () => this.clock });
     this.metrics = options.metrics ?? new EngineMetrics();
     this.logger = options.logger ?? silentLogger;
-    this.clock = options.startTime ?? 0;
   }
 
   /** Pipes records and commits them batch by batch (batches never mix partitions). */
@@ -79,10 +81,13 @@ export class MemoryRunner {
     return records;
   }
 
-  /** Committed state of one operator on one partition, values parsed. */
+  /** Committed state of one operator on one partition, values decoded by the operator's codec. */
   async state(operator: string, partition = 0): Promise<Map<string, unknown>> {
+    const step = this.topology.pipeline.find((candidate) => candidate.id === operator);
+    if (step === undefined) throw new TypeError(`the topology has no step '${operator}'`);
+    const codec = step.definition.stateCodec ?? jsonCodec;
     const entries = await this.store.entries({ topology: this.topology.name, partition }, operator);
-    return new Map([...entries].map(([key, text]) => [key, JSON.parse(text) as unknown]));
+    return new Map([...entries].map(([key, bytes]) => [key, codec.decode(bytes)]));
   }
 
   advanceTime(ms: number): void {

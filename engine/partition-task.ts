@@ -2,7 +2,8 @@ import { from, lastValueFrom, toArray, catchError, throwError, tap, type Observa
 import type { OperatorContext } from '../contracts/operator.js';
 import { operatorMetrics } from './metrics.js';
 import type { EngineMetrics } from './metrics.js';
-import { BatchOverlay } from '../state/batch-overlay.js';
+import { BatchOverlay, keyedState } from '../state/batch-overlay.js';
+import { jsonCodec } from '../state/state-codecs.js';
 import type { PartitionScope, StateMutation, StateStore } from '../state/state-store.js';
 import type { Envelope } from '../contracts/envelope.js';
 import { errorMessage, OperatorError, WeirError } from '../contracts/errors.js';
@@ -160,11 +161,7 @@ export class PartitionTask {
       operator: step.id,
       partition: this.scope.partition,
       baseDir: topology.baseDir,
-      state: {
-        get: (key) => scopeNow().overlay.get(step.id, key),
-        put: (key, value) => scopeNow().overlay.put(step.id, key, value),
-        delete: (key) => scopeNow().overlay.delete(step.id, key),
-      },
+      state: keyedState(() => scopeNow().overlay, step.id, step.definition.stateCodec ?? jsonCodec, this.options.now ?? Date.now),
       emit: (output, envelope) => {
         if (!(output in topology.outputs)) throw new TypeError(`operator '${step.id}' emitted to output '${output}', which the topology does not define`);
         metrics.recordsOut.inc({ topology: topology.name, operator: step.id, output });
@@ -173,6 +170,17 @@ export class PartitionTask {
       },
       watermark: () => this.maxEventTime,
       now: this.options.now ?? Date.now,
+      // Placeholders until the operator lifecycle lands on this branch (reject, setup resources, dispose): they fail
+      // loudly rather than pretend. To be replaced by the engine's implementation.
+      reject: () => {
+        throw new TypeError('ctx.reject is not implemented on this branch');
+      },
+      get resources(): undefined {
+        throw new TypeError('ctx.resources is not implemented on this branch');
+      },
+      onDispose: () => {
+        throw new TypeError('ctx.onDispose is not implemented on this branch');
+      },
       metrics: operatorMetrics(metrics.registry, topology.name, step.id),
       logger: logger.child({ operator: step.id, partition: this.scope.partition }),
     };
