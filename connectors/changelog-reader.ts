@@ -24,11 +24,19 @@ export async function readChangelogTail(kafka: Kafka, admin: Admin, topic: strin
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     const done = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new ConnectorError(`changelog ${topic}[${partition}] was not read to offset ${end} within ${timeoutMs} ms`, { retriable: true, context: { topic, partition } })), timeoutMs);
+      // Reached the end: told for every fetched batch, also one that held only a transaction marker (which skips
+      // eachBatch); with large records the last fetch may be just the commit marker.
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        if (payload.partition === partition && BigInt(payload.lastOffset) + 1n >= end) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
       consumer
         .run({
           autoCommit: false,
           eachBatchAutoResolve: false,
-          eachBatch: async ({ batch }) => {
+          eachBatch: async ({ batch, resolveOffset }) => {
             if (batch.partition !== partition) return;
             for (const message of batch.messages) {
               // Records before `from` may come while the seek takes effect: their effect is in the store already.
@@ -36,10 +44,8 @@ export async function readChangelogTail(kafka: Kafka, admin: Admin, topic: strin
               addChangelogRecord(tail, message.key.toString(), message.value, message.headers?.[expiresAtHeader]?.toString());
               tail.lastOffset = BigInt(message.offset);
             }
-            if (BigInt(batch.lastOffset()) + 1n >= end) {
-              clearTimeout(timer);
-              resolve();
-            }
+            // The next fetch starts after this batch: with large records a fetch holds a single one.
+            resolveOffset(batch.lastOffset());
           },
         })
         .catch(reject);
