@@ -51,9 +51,10 @@ export class BatchOverlay {
     if (parent === undefined) throw new TypeError('mergeIntoParent on a root overlay');
     for (const [operator, writes] of this.writes) for (const [key, write] of writes) entry(parent.writes, operator).set(key, write);
     for (const [operator, bitsets] of this.sets) {
+      const targets = entry(parent.sets, operator);
       for (const [name, offsets] of bitsets) {
-        const target = entry(parent.sets, operator).get(name);
-        if (target === undefined) entry(parent.sets, operator).set(name, offsets);
+        const target = targets.get(name);
+        if (target === undefined) targets.set(name, offsets);
         else for (const offset of offsets) target.add(offset);
       }
     }
@@ -72,15 +73,9 @@ export class BatchOverlay {
 
   async get<V>(operator: string, key: string, codec: StateCodec<unknown>, now: () => number): Promise<V | undefined> {
     const written = this.written(operator, key);
-    let bytes: Buffer | undefined;
-    if (written === null) return undefined;
-    if (written !== undefined) {
-      if (written.expiresAt !== undefined && written.expiresAt <= now()) return undefined;
-      bytes = written.value;
-    } else {
-      bytes = await this.readCommitted(operator, key);
-      if (bytes === undefined) return undefined;
-    }
+    if (written === null || (written?.expiresAt !== undefined && written.expiresAt <= now())) return undefined;
+    const bytes = written?.value ?? (await this.readCommitted(operator, key));
+    if (bytes === undefined) return undefined;
     try {
       return codec.decode(bytes) as V;
     } catch (error) {
