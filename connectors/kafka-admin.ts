@@ -2,6 +2,7 @@ import kafkajs, { type Admin, type Kafka } from 'kafkajs';
 import { ConnectorError } from '../contracts/errors.js';
 import { retry } from '../contracts/retry.js';
 import { changelogTopic, statefulStepIds } from '../contracts/names.js';
+import { changelogMaxMessageBytes } from '../contracts/state-changelog.js';
 import type { Topology } from '../contracts/topology.js';
 
 /** Partition counts and record size limits of the topics a topology writes to, after creating the missing ones. */
@@ -11,12 +12,6 @@ export interface TopicLayout {
   /** `max.message.bytes` of each output and changelog topic: the largest record batch the broker accepts. */
   readonly maxMessageBytes: ReadonlyMap<string, number>;
 }
-
-/**
- * `max.message.bytes` of the changelog topics Weir creates: above Kafka's 1 MB default, so that a large state value
- * (an audio stream's open segment, a window's reservoir) still fits one record.
- */
-export const changelogMaxMessageBytes = 8 * 1_048_576;
 
 /** Room for the `weir.*` headers of a dead letter above the input topic's record size limit. */
 const deadLetterHeadroom = 64 * 1024;

@@ -2,8 +2,9 @@ import { Partitioners, type Kafka, type Message, type Producer, type RecordMetad
 import type { Envelope } from '../contracts/envelope.js';
 import { ConnectorError, FencedError } from '../contracts/errors.js';
 import type { Topology } from '../contracts/topology.js';
-import type { StateMutation } from '../contracts/state.js';
 import { changelogTopic, transactionalId } from '../contracts/names.js';
+import { changelogMessages } from '../contracts/state-changelog.js';
+import type { StateMutation } from '../contracts/state.js';
 import type { TopicLayout } from './kafka-admin.js';
 import { deadLetter, fits, maxMessageBytes, outputRecords, recordSize, sizedGroups, type OutputRecord } from './output-records.js';
 
@@ -27,7 +28,10 @@ function isFencing(error: unknown): boolean {
   return false;
 }
 
-/** A changelog record: one per changed key, on the input's partition number; a null value is a tombstone. */
+/**
+ * A changelog record, on the input's partition number: one per changed key (a delete is a tombstone), one per bitset
+ * a batch set bits in (contracts/state-changelog.ts).
+ */
 interface ChangelogRecord {
   readonly stepId: string;
   readonly topic: string;
@@ -35,11 +39,16 @@ interface ChangelogRecord {
   readonly size: number;
 }
 
-function changelogRecords(topology: Topology, partition: number, mutations: readonly StateMutation[]): ChangelogRecord[] {
-  return mutations.map((mutation) => {
-    const message: Message = { key: mutation.key, value: mutation.value, partition };
-    return { stepId: mutation.operator, topic: changelogTopic(topology.name, mutation.operator), message, size: recordSize(message) };
-  });
+function changelogRecords(topology: Topology, partition: number, mutations: readonly StateMutation[], nextOffset: string): ChangelogRecord[] {
+  const records: ChangelogRecord[] = [];
+  for (const mutation of mutations) {
+    const topic = changelogTopic(topology.name, mutation.operator);
+    for (const { key, value, headers } of changelogMessages(mutation, nextOffset)) {
+      const message: Message = headers === undefined ? { key, value, partition } : { key, value, headers, partition };
+      records.push({ stepId: mutation.operator, topic, message, size: recordSize(message) });
+    }
+  }
+  return records;
 }
 
 /** Broker answers that refuse records, not the request: retrying the same records cannot help. */
@@ -126,7 +135,7 @@ export class TransactionalSink {
    */
   async commit(batch: BatchCommit): Promise<CommitResult> {
     const { topology, layout, partition } = this;
-    const changelog = changelogRecords(topology, partition, batch.mutations);
+    const changelog = changelogRecords(topology, partition, batch.mutations, batch.nextOffset);
     const deadLettered: string[] = [];
     let outputs = outputRecords(topology, layout, partition, batch.outputs).map((record) => {
       if (fits(record, layout)) return record;

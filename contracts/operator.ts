@@ -18,7 +18,10 @@ export interface KeyedState {
   bits(name: string): Bitset;
 }
 
-/** Bits of one bitset: set bits stay set; a batch's own sets are visible to its later tests. */
+/**
+ * Bits of one bitset: set bits stay set; a batch's own sets are visible to its later tests. Offsets are integers from
+ * 0 to 2^32 − 1 (`maxBitsetBits`, what one Redis string holds); others are a RangeError.
+ */
 export interface Bitset {
   /** Whether each offset's bit is set, in order. */
   test(offsets: readonly number[]): Promise<boolean[]>;

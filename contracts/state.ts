@@ -19,6 +19,7 @@ export interface PartitionScope {
  * - `put`: the key's value (encoded by the operator's codec), with an absolute expiry (epoch ms) when it has a TTL;
  * - `delete`: the key is gone;
  * - `bits`: bits set in one of the operator's bitsets (`key` names the bitset); bits are never cleared.
+ * A state key never starts with U+0000: that prefix marks the changelog's own records (contracts/state-changelog.ts).
  */
 export type StateMutation =
   | { readonly kind: 'put'; readonly operator: string; readonly key: string; readonly value: Buffer; readonly expiresAt?: number }
@@ -35,3 +36,6 @@ export interface Checkpoint {
   /** Event time (epoch ms) the task's watermark had reached; it never moves back. */
   readonly watermark?: number;
 }
+
+/** Bit offsets of a bitset are integers from 0 to below this: the bits one Redis string holds (512 MiB). */
+export const maxBitsetBits = 2 ** 32;

@@ -1,5 +1,6 @@
 import { encodePayload } from '../connectors/payload-codec.js';
 import { MemoryStateStore } from '../state/memory-store.js';
+import { jsonCodec } from '../state/state-codecs.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Envelope } from '../contracts/envelope.js';
 import { silentLogger, type Logger } from '../contracts/logger.js';
@@ -7,7 +8,6 @@ import { EngineMetrics } from './metrics.js';
 import { PartitionTask } from './partition-task.js';
 import type { SourceRecord } from '../contracts/source-record.js';
 import type { Topology } from '../contracts/topology.js';
-import { jsonCodec } from '../state/state-codecs.js';
 import { setUpOperators, type OperatorResources } from './operator-setup.js';
 
 /** A record piped into the runner: a payload (encoded per the source format) or its raw bytes. */
@@ -44,10 +44,11 @@ export class MemoryRunner {
   private clock: number;
 
   constructor(readonly topology: Topology, options: MemoryRunnerOptions = {}) {
-    this.store = options.store ?? new MemoryStateStore();
+    this.clock = options.startTime ?? 0;
+    // TTLs expire on the runner's clock, as the operators see it.
+    this.store = options.store ?? new MemoryStateStore({ now: () => this.clock });
     this.metrics = options.metrics ?? new EngineMetrics();
     this.logger = options.logger ?? silentLogger;
-    this.clock = options.startTime ?? 0;
   }
 
   /** Pipes records and commits them batch by batch (batches never mix partitions). */

@@ -8,7 +8,7 @@ import { retry } from '../contracts/retry.js';
 import type { SourceRecord } from '../contracts/source-record.js';
 import type { PartitionScope, StateMutation } from '../contracts/state.js';
 import type { PipelineStep, Topology } from '../contracts/topology.js';
-import { BatchOverlay } from '../state/batch-overlay.js';
+import { BatchOverlay, keyedState } from '../state/batch-overlay.js';
 import { jsonCodec } from '../state/state-codecs.js';
 import type { StateStore } from '../state/state-store.js';
 import { BatchTally } from './batch-tally.js';
@@ -185,12 +185,7 @@ export class PartitionTask {
       operator: step.id,
       partition: this.scope.partition,
       baseDir: topology.baseDir,
-      state: {
-        get: (key) => this.scopeOf(step).overlay.view(step.id, codec, now).get(key),
-        put: (key, value, options) => this.scopeOf(step).overlay.view(step.id, codec, now).put(key, value, options),
-        delete: (key) => this.scopeOf(step).overlay.view(step.id, codec, now).delete(key),
-        bits: (name) => this.scopeOf(step).overlay.view(step.id, codec, now).bits(name),
-      },
+      state: keyedState(() => this.scopeOf(step).overlay, step.id, codec, now),
       emit,
       reject: (envelope: AnyEnvelope, rejection: Rejection) => emit('rejected', rejectedEnvelope(envelope, { operator: step.id, ...rejection })),
       watermark: () => this.maxEventTime,

@@ -41,13 +41,13 @@ test('a commit writes outputs, changelog and offset at once; a new owner fences 
   const second = new TransactionalSink(kafka, topology, layout, 0, group);
   try {
     await first.connect();
-    const { changelog } = await first.commit({ outputs: new Map([['default', [envelope(0), envelope(1)]]]), mutations: [{ operator: 'count-by-key', key: 'k0', value: '1' }], nextOffset: '2' });
+    const { changelog } = await first.commit({ outputs: new Map([['default', [envelope(0), envelope(1)]]]), mutations: [{ kind: 'put', operator: 'count-by-key', key: 'k0', value: Buffer.from('1') }], nextOffset: '2' });
     assert.equal(changelog['count-by-key'], '0', 'the changelog offset of the commit comes back');
     await committedBecomes('2');
 
     await second.connect();
     await assert.rejects(
-      first.commit({ outputs: new Map([['default', [envelope(2)]]]), mutations: [{ operator: 'count-by-key', key: 'k2', value: '1' }], nextOffset: '3' }),
+      first.commit({ outputs: new Map([['default', [envelope(2)]]]), mutations: [{ kind: 'put', operator: 'count-by-key', key: 'k2', value: Buffer.from('1') }], nextOffset: '3' }),
       (error: unknown) => error instanceof FencedError,
     );
     assert.equal(await committedOffset(services.admin, group, topology.source.kafka.topic, 0), '2', 'the fenced commit moved no offset');
