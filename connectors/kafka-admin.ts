@@ -1,15 +1,26 @@
 import kafkajs, { type Admin, type Kafka } from 'kafkajs';
 import { ConnectorError } from '../contracts/errors.js';
 import { retry } from '../contracts/retry.js';
-import { changelogTopic, statefulStepIds } from '../contracts/names.js';
+import { changelogTopic } from '../contracts/names.js';
 import { changelogMaxMessageBytes } from '../contracts/state-changelog.js';
 import type { Topology } from '../contracts/topology.js';
+
+/**
+ * What a topology needs beyond its input and outputs: the repartition topics its key-by steps write (partitions when
+ * Weir creates them; the input's count by default), and the changelog of each stateful step with the topic its task
+ * reads (a changelog has as many partitions as that topic).
+ */
+export interface TopicPlan {
+  readonly repartitions: readonly { readonly topic: string; readonly partitions: number | undefined }[];
+  readonly changelogs: readonly { readonly stepId: string; readonly sourceTopic: string }[];
+}
 
 /** Partition counts and record size limits of the topics a topology writes to, after creating the missing ones. */
 export interface TopicLayout {
   readonly inputPartitions: number;
+  /** Partitions of every topic it writes or reads beside its input (outputs, repartition topics, changelogs), by topic. */
   readonly outputPartitions: ReadonlyMap<string, number>;
-  /** `max.message.bytes` of each output and changelog topic: the largest record batch the broker accepts. */
+  /** `max.message.bytes` of each output, repartition and changelog topic: the largest record batch the broker accepts. */
   readonly maxMessageBytes: ReadonlyMap<string, number>;
 }
 
@@ -23,7 +34,7 @@ export const defaultMaxMessageBytes = 1_048_588;
  * Checks the input topic exists and creates missing output, dead-letter and changelog topics
  * (outputs default to the input's partition count; changelogs always match it, compacted).
  */
-export async function prepareTopics(kafka: Kafka, topology: Topology): Promise<TopicLayout> {
+export async function prepareTopics(kafka: Kafka, topology: Topology, plan: TopicPlan): Promise<TopicLayout> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -42,9 +53,17 @@ export async function prepareTopics(kafka: Kafka, topology: Topology): Promise<T
         wanted.set(output.kafka.topic, { numPartitions: output.kafka.partitions ?? inputPartitions, configEntries: [{ name: 'max.message.bytes', value: String(inputMax + deadLetterHeadroom) }] });
       }
     }
-    for (const stepId of statefulStepIds(topology)) {
+    // Repartition topics first: the changelogs of the steps after a key-by follow their partition count.
+    const sourcePartitions = new Map<string, number>([[input, inputPartitions]]);
+    for (const { topic, partitions } of plan.repartitions) {
+      const count = existing.has(topic) ? ((await partitionCounts(admin, [topic])).get(topic) as number) : (partitions ?? inputPartitions);
+      sourcePartitions.set(topic, count);
+      const inputMax = (await maxMessageSizes(admin, [input])).get(input) ?? defaultMaxMessageBytes;
+      wanted.set(topic, { numPartitions: count, configEntries: [{ name: 'max.message.bytes', value: String(inputMax + deadLetterHeadroom) }] });
+    }
+    for (const { stepId, sourceTopic } of plan.changelogs) {
       wanted.set(changelogTopic(topology.name, stepId), {
-        numPartitions: inputPartitions,
+        numPartitions: sourcePartitions.get(sourceTopic) ?? inputPartitions,
         configEntries: [
           { name: 'cleanup.policy', value: 'compact' },
           { name: 'max.message.bytes', value: String(changelogMaxMessageBytes) },
@@ -63,12 +82,14 @@ export async function prepareTopics(kafka: Kafka, topology: Topology): Promise<T
     // Every wanted topic exists now, created here or by another worker; the metadata of a topic another worker has
     // just created may take a moment to reach this broker connection.
     const counts = await retry(() => partitionCounts(admin, [...wanted.keys()]), topology.retry, { shouldRetry: isRetriableKafkaError });
-    for (const stepId of statefulStepIds(topology)) {
+    for (const { stepId, sourceTopic } of plan.changelogs) {
       const topic = changelogTopic(topology.name, stepId);
-      if (counts.get(topic) !== inputPartitions) {
-        throw new ConnectorError(`changelog topic '${topic}' has ${counts.get(topic)} partitions, the input has ${inputPartitions}`, { context: { topology: topology.name, topic } });
+      const expected = sourcePartitions.get(sourceTopic) ?? inputPartitions;
+      if (counts.get(topic) !== expected) {
+        throw new ConnectorError(`changelog topic '${topic}' has ${counts.get(topic)} partitions; its step reads '${sourceTopic}', which has ${expected}`, { context: { topology: topology.name, topic } });
       }
     }
+    for (const [topic] of sourcePartitions) if (!counts.has(topic)) counts.set(topic, sourcePartitions.get(topic) as number);
     return { inputPartitions, outputPartitions: counts, maxMessageBytes: await maxMessageSizes(admin, [...wanted.keys()]) };
   } finally {
     await admin.disconnect();
@@ -109,9 +130,18 @@ export async function topicExists(kafka: Kafka, topic: string): Promise<boolean>
 
 /** The group's committed offset of one partition (the next offset to read), or undefined when none. */
 export async function committedOffset(admin: Admin, group: string, topic: string, partition: number): Promise<string | undefined> {
+  return (await committedPosition(admin, group, topic, partition))?.inputOffset;
+}
+
+/**
+ * The group's committed position of one partition: the offset, and the tick the committing transaction wrote in the
+ * offset's metadata (`tick:<n>`: batches without records, which fired timers, commit at the same offset).
+ */
+export async function committedPosition(admin: Admin, group: string, topic: string, partition: number): Promise<{ inputOffset: string; tick: number } | undefined> {
   const [entry] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-  const offset = entry?.partitions.find((candidate) => candidate.partition === partition)?.offset;
-  return offset === undefined || offset === '-1' ? undefined : offset;
+  const committed = entry?.partitions.find((candidate) => candidate.partition === partition);
+  if (committed === undefined || committed.offset === '-1') return undefined;
+  return { inputOffset: committed.offset, tick: Number(/^tick:(\d+)$/.exec(committed.metadata ?? '')?.[1] ?? 0) };
 }
 
 /** The partition's end (high watermark): the offset the next record will get. */

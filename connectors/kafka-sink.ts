@@ -2,7 +2,7 @@ import { Partitioners, type Kafka, type Message, type Producer, type RecordMetad
 import type { Envelope } from '../contracts/envelope.js';
 import { ConnectorError, FencedError } from '../contracts/errors.js';
 import type { Topology } from '../contracts/topology.js';
-import { changelogTopic, transactionalId } from '../contracts/names.js';
+import { changelogTopic } from '../contracts/names.js';
 import { changelogMessages } from '../contracts/state-changelog.js';
 import type { StateMutation } from '../contracts/state.js';
 import type { TopicLayout } from './kafka-admin.js';
@@ -14,6 +14,29 @@ export interface BatchCommit {
   readonly mutations: readonly StateMutation[];
   /** The input offset to resume from: last record's offset + 1. */
   readonly nextOffset: string;
+  /** Commits at `nextOffset` before this one (a batch without records that fired timers); 0 for a batch of records. */
+  readonly tick: number;
+  /** Records already encoded for an internal topic (a repartition topic), in the same transaction. */
+  readonly internal: readonly InternalRecord[];
+}
+
+export interface InternalRecord {
+  readonly topic: string;
+  readonly message: Message;
+}
+
+/** The offset metadata a commit at a tick writes, so that recovery knows the tick (kafka-admin.ts committedPosition). */
+export function tickMetadata(tick: number): string | null {
+  return tick === 0 ? null : `tick:${tick}`;
+}
+
+/** What one partition's sink needs besides the topology: where it reads from and its transactional id. */
+export interface TransactionalSinkOptions {
+  readonly sourceTopic: string;
+  readonly transactionalId: string;
+  readonly group: string;
+  /** Runs after the offsets are sent, before EndTxn (fault injection in tests). */
+  readonly beforeCommit?: () => Promise<void>;
 }
 
 /** Per stateful step, the offset of the last changelog record this commit wrote. */
@@ -39,11 +62,12 @@ interface ChangelogRecord {
   readonly size: number;
 }
 
-function changelogRecords(topology: Topology, partition: number, mutations: readonly StateMutation[], nextOffset: string): ChangelogRecord[] {
+/** `commit` names the commit uniquely (offset, and tick when there is one), so bits records of two commits never collide. */
+function changelogRecords(topology: Topology, partition: number, mutations: readonly StateMutation[], commit: string): ChangelogRecord[] {
   const records: ChangelogRecord[] = [];
   for (const mutation of mutations) {
     const topic = changelogTopic(topology.name, mutation.operator);
-    for (const { key, value, headers } of changelogMessages(mutation, nextOffset)) {
+    for (const { key, value, headers } of changelogMessages(mutation, commit)) {
       const message: Message = headers === undefined ? { key, value, partition } : { key, value, headers, partition };
       records.push({ stepId: mutation.operator, topic, message, size: recordSize(message) });
     }
@@ -100,12 +124,10 @@ export class TransactionalSink {
     private readonly topology: Topology,
     private readonly layout: TopicLayout,
     private readonly partition: number,
-    private readonly group: string,
-    /** Runs after the offsets are sent, before EndTxn (fault injection in tests). */
-    private readonly beforeCommit: () => Promise<void> = async () => undefined,
+    private readonly options: TransactionalSinkOptions,
   ) {
     this.producer = kafka.producer({
-      transactionalId: transactionalId(topology, partition),
+      transactionalId: options.transactionalId,
       idempotent: true,
       maxInFlightRequests: 1,
       transactionTimeout: 60_000,
@@ -135,7 +157,7 @@ export class TransactionalSink {
    */
   async commit(batch: BatchCommit): Promise<CommitResult> {
     const { topology, layout, partition } = this;
-    const changelog = changelogRecords(topology, partition, batch.mutations, batch.nextOffset);
+    const changelog = changelogRecords(topology, partition, batch.mutations, batch.tick === 0 ? batch.nextOffset : `${batch.nextOffset}.${batch.tick}`);
     const deadLettered: string[] = [];
     let outputs = outputRecords(topology, layout, partition, batch.outputs).map((record) => {
       if (fits(record, layout)) return record;
@@ -143,7 +165,7 @@ export class TransactionalSink {
       return deadLetter(topology, layout, partition, record, 'output-too-large', `a record of ${record.size} bytes does not fit max.message.bytes ${maxMessageBytes(layout, record.topic)} of topic '${record.topic}'`);
     });
     try {
-      return { changelog: await this.transact(outputs, changelog, batch.nextOffset), deadLettered };
+      return { changelog: await this.transact(outputs, changelog, batch), deadLettered };
     } catch (error) {
       if (refusal(error) === undefined) throw this.classify(error);
     }
@@ -155,25 +177,27 @@ export class TransactionalSink {
       return deadLetter(topology, layout, partition, record, 'output-refused', `the broker refused the record for topic '${record.topic}': ${type}`);
     });
     try {
-      return { changelog: await this.transact(outputs, changelog, batch.nextOffset), deadLettered };
+      return { changelog: await this.transact(outputs, changelog, batch), deadLettered };
     } catch (error) {
       throw this.classify(error);
     }
   }
 
-  private async transact(outputs: readonly OutputRecord[], changelog: readonly ChangelogRecord[], nextOffset: string): Promise<ChangelogOffsets> {
+  private async transact(outputs: readonly OutputRecord[], changelog: readonly ChangelogRecord[], batch: BatchCommit): Promise<ChangelogOffsets> {
     const transaction = await this.producer.transaction();
     try {
       const offsets: ChangelogOffsets = {};
-      for (const round of produceRounds(this.layout, [...outputs, ...changelog])) {
+      const internal = batch.internal.map((record) => ({ ...record, size: recordSize(record.message) }));
+      for (const round of produceRounds(this.layout, [...outputs, ...internal, ...changelog])) {
         const metadata = await transaction.sendBatch({ topicMessages: round, acks: -1 });
         for (const { topic, messages } of round) this.noteChangelogOffset(offsets, changelog, topic, messages.length, metadata);
       }
       await transaction.sendOffsets({
-        consumerGroupId: this.group,
-        topics: [{ topic: this.topology.source.kafka.topic, partitions: [{ partition: this.partition, offset: nextOffset }] }],
+        consumerGroupId: this.options.group,
+        // KafkaJS sends `metadata` with the offset (TxnOffsetCommit), though its types omit it.
+        topics: [{ topic: this.options.sourceTopic, partitions: [{ partition: this.partition, offset: batch.nextOffset, metadata: tickMetadata(batch.tick) } as { partition: number; offset: string }] }],
       });
-      await this.beforeCommit();
+      await this.options.beforeCommit?.();
       await transaction.commit();
       return offsets;
     } catch (error) {
@@ -219,7 +243,7 @@ export class TransactionalSink {
   }
 
   private classify(error: unknown): Error {
-    const context = { topology: this.topology.name, topic: this.topology.source.kafka.topic, partition: this.partition };
+    const context = { topology: this.topology.name, topic: this.options.sourceTopic, partition: this.partition };
     if (isFencing(error)) return new FencedError(`partition ${this.partition} was taken over by another worker`, { cause: error, context });
     return new ConnectorError(`transaction for partition ${this.partition} failed: ${(error as Error).message}`, { cause: error, retriable: true, context });
   }
@@ -246,7 +270,7 @@ export class AtLeastOnceSink {
    * the records are sent one by one (re-sending is allowed at least once) and the refused ones are dead-lettered.
    * Resolves with the reasons of the dead letters it made.
    */
-  async send(partition: number, outputs: BatchCommit['outputs']): Promise<readonly string[]> {
+  async send(partition: number, outputs: BatchCommit['outputs'], internal: readonly InternalRecord[] = []): Promise<readonly string[]> {
     const { topology, layout } = this;
     const deadLettered: string[] = [];
     const records = outputRecords(topology, layout, partition, outputs).map((record) => {
@@ -255,7 +279,8 @@ export class AtLeastOnceSink {
       return deadLetter(topology, layout, partition, record, 'output-too-large', `a record of ${record.size} bytes does not fit max.message.bytes ${maxMessageBytes(layout, record.topic)} of topic '${record.topic}'`);
     });
     try {
-      for (const round of produceRounds(layout, records)) await this.producer.sendBatch({ topicMessages: round, acks: -1 });
+      const sized = [...records, ...internal.map((record) => ({ ...record, size: recordSize(record.message) }))];
+      for (const round of produceRounds(layout, sized)) await this.producer.sendBatch({ topicMessages: round, acks: -1 });
       return deadLettered;
     } catch (error) {
       if (refusal(error) === undefined) throw this.failure(partition, error);
@@ -273,6 +298,10 @@ export class AtLeastOnceSink {
         });
       }
     }
+    const sizedInternal = internal.map((record) => ({ ...record, size: recordSize(record.message) }));
+    for (const round of produceRounds(layout, sizedInternal)) await this.producer.sendBatch({ topicMessages: round, acks: -1 }).catch((cause: unknown) => {
+      throw this.failure(partition, cause);
+    });
     return deadLettered;
   }
 

@@ -8,6 +8,8 @@ export interface SourceHandler {
   chunk(partition: number, records: readonly SourceRecord[]): Promise<void>;
   /** After a chunk failed: the offset to resume the partition from (its committed offset), and how long to wait first. */
   failed(partition: number, firstOffset: string, error: unknown): Promise<{ resumeAt: string; delayMs: number }>;
+  /** Partitions assigned to this worker by a rebalance (it may prepare them before their first records). */
+  assigned(partitions: readonly number[]): void;
   /** Partitions this worker no longer owns: revoked by a rebalance, or the source is stopping. */
   released(partitions: readonly number[], reason: 'revoked' | 'shutdown'): Promise<void>;
   /** Records between the position and the end of a partition, after each fetch. */
@@ -68,7 +70,9 @@ export class KafkaSource {
       logger.info('partitions assigned', { partitions: [...assigned].sort((a, b) => a - b) });
       const revoked = [...this.owned].filter((partition) => !assigned.has(partition));
       for (const partition of revoked) this.owned.delete(partition);
+      for (const partition of assigned) this.owned.add(partition);
       if (revoked.length > 0) void handler.released(revoked, 'revoked');
+      handler.assigned([...assigned]);
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.crashed = payload.error;

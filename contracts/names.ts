@@ -17,7 +17,7 @@ export function consumerGroup(topology: Topology): string {
 
 /** Transactional id of one input partition's producer: a new owner of the partition fences the previous one. */
 export function transactionalId(topology: Topology, partition: number | string): string {
-  return `weir.${topology.name}.${topology.source.kafka.topic}.${partition}`;
+  return taskTransactionalId(topology, topology.source.kafka.topic, partition);
 }
 
 /** The consumer group of one of a topology's sinks: it keeps its own offsets, behind the topology's. */
@@ -33,4 +33,14 @@ export function clientId(topology: Topology): string {
 /** Ids of the steps that keep state, in pipeline order. */
 export function statefulStepIds(topology: Topology): string[] {
   return topology.pipeline.filter((step) => step.definition.stateful === true).map((step) => step.id);
+}
+
+/** Transactional id of the producer of one partition of a task that reads `sourceTopic` (the input or a repartition topic). */
+export function taskTransactionalId(topology: Topology, sourceTopic: string, partition: number | string): string {
+  return `weir.${topology.name}.${sourceTopic}.${partition}`;
+}
+
+/** The consumer group of the tasks that read a repartition topic: the topology's group and the key-by step. */
+export function subtopologyGroup(topology: Topology, keyByStep: string): string {
+  return `${consumerGroup(topology)}.${keyByStep}`;
 }

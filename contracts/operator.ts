@@ -85,8 +85,8 @@ export interface OperatorContext<Resources = undefined> {
   /** Sends an envelope to a named output of the topology (e.g. `rejected`, `alerts`), committed with the batch. */
   emit(output: string, envelope: Envelope<unknown>): void;
   /**
-   * The partition's watermark when the batch in progress started: event time (ms) before which no more records are
-   * expected. Each record carries the watermark it saw itself (`envelope.watermark`).
+   * The partition's watermark at the end of the batch in progress: event time (ms) before which no more records are
+   * expected. Each record carries the watermark it saw itself (`envelope.watermark`), from the records before it.
    */
   watermark(): number;
   readonly timers: Timers;

@@ -35,6 +35,11 @@ export interface Checkpoint {
   readonly changelog: Readonly<Record<string, string>>;
   /** Event time (epoch ms) the task's watermark had reached; it never moves back. */
   readonly watermark?: number;
+  /**
+   * Commits at the same input offset so far: batches without records (ticks) that fired timers. A checkpoint is after
+   * another when its input offset is, or when the offsets are equal and its tick is; absent is 0.
+   */
+  readonly tick?: number;
 }
 
 /** Bit offsets of a bitset are integers from 0 to below this: the bits one Redis string holds (512 MiB). */

@@ -64,12 +64,15 @@ export class StagedTimers {
     return this.parent?.state(id);
   }
 
-  /** Timers set here or in an ancestor. */
-  *added(): Generator<Timer> {
-    const seen = new Set<string>();
-    for (let layer: StagedTimers | undefined = this; layer !== undefined; layer = layer.parent) {
-      for (const [id, timer] of layer.set) if (!seen.has(id) && this.state(id) === true) (seen.add(id), yield timer);
-    }
+  /** Timers set here or in an ancestor (and not removed since). */
+  added(): Timer[] {
+    const timers = new Map<string, Timer>();
+    const collect = (layer: StagedTimers): void => {
+      if (layer.parent !== undefined) collect(layer.parent);
+      for (const [id, timer] of layer.set) timers.set(id, timer);
+    };
+    collect(this);
+    return [...timers].filter(([id]) => this.state(id) === true).map(([, timer]) => timer);
   }
 }
 

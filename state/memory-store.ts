@@ -1,5 +1,5 @@
 import type { Checkpoint, PartitionScope, StateMutation, StateStore } from './state-store.js';
-import { offsetAtOrPast } from './state-store.js';
+import { checkpointAtOrPast } from './state-store.js';
 
 interface Entry {
   readonly value: Buffer;
@@ -42,7 +42,7 @@ export class MemoryStateStore implements StateStore {
   async apply(scope: PartitionScope, mutations: readonly StateMutation[], checkpoint: Checkpoint): Promise<boolean> {
     const checkpointKey = partitionName(scope);
     const stored = this.checkpoints.get(checkpointKey);
-    if (offsetAtOrPast(stored?.inputOffset, checkpoint.inputOffset)) return false;
+    if (checkpointAtOrPast(stored, checkpoint)) return false;
     const now = this.now();
     for (const mutation of mutations) {
       if (mutation.kind === 'bits') {
@@ -56,7 +56,7 @@ export class MemoryStateStore implements StateStore {
       else table.set(mutation.key, { value: mutation.value, expiresAt: mutation.expiresAt });
     }
     const watermark = checkpoint.watermark ?? stored?.watermark;
-    this.checkpoints.set(checkpointKey, { inputOffset: checkpoint.inputOffset, changelog: { ...stored?.changelog, ...checkpoint.changelog }, ...(watermark === undefined ? {} : { watermark }) });
+    this.checkpoints.set(checkpointKey, { inputOffset: checkpoint.inputOffset, changelog: { ...stored?.changelog, ...checkpoint.changelog }, ...(watermark === undefined ? {} : { watermark }), ...(checkpoint.tick ? { tick: checkpoint.tick } : {}) });
     return true;
   }
 

@@ -1,5 +1,6 @@
 import type { ChangelogTail } from '../contracts/state-changelog.js';
-import type { PartitionScope, StateMutation, StateStore } from './state-store.js';
+import type { Checkpoint, PartitionScope, StateMutation, StateStore } from './state-store.js';
+import { checkpointAtOrPast } from './state-store.js';
 
 /** Reads a changelog partition's committed records from an offset on (Kafka in production). */
 export type ChangelogTailReader = (stepId: string, from: bigint) => Promise<ChangelogTail>;
@@ -21,13 +22,14 @@ export async function recoverPartition(options: {
   store: StateStore;
   scope: PartitionScope;
   statefulSteps: readonly string[];
-  committedOffset: string | undefined;
+  /** What the group has committed in Kafka: the input offset, and the ticks at it (batches that only fired timers). */
+  committed: Pick<Checkpoint, 'inputOffset' | 'tick'> | undefined;
   readTail: ChangelogTailReader;
 }): Promise<RecoveryOutcome> {
-  const { store, scope, statefulSteps, committedOffset, readTail } = options;
-  if (committedOffset === undefined) return { replayed: false, keys: 0 };
+  const { store, scope, statefulSteps, committed, readTail } = options;
+  if (committed === undefined) return { replayed: false, keys: 0 };
   const checkpoint = await store.readCheckpoint(scope);
-  if (checkpoint !== undefined && BigInt(checkpoint.inputOffset) >= BigInt(committedOffset)) return { replayed: false, keys: 0 };
+  if (checkpointAtOrPast(checkpoint, { ...committed, changelog: {} })) return { replayed: false, keys: 0 };
 
   const mutations: StateMutation[] = [];
   const changelog: Record<string, string> = {};
@@ -43,6 +45,6 @@ export async function recoverPartition(options: {
     if (tail.lastOffset !== undefined) changelog[operator] = tail.lastOffset.toString();
   }
   // The watermark is not in the changelog: the stored one stays (it never moves back).
-  await store.apply(scope, mutations, { inputOffset: committedOffset, changelog });
+  await store.apply(scope, mutations, { inputOffset: committed.inputOffset, changelog, ...(committed.tick === undefined ? {} : { tick: committed.tick }) });
   return { replayed: true, keys: mutations.length };
 }

@@ -9,14 +9,20 @@ import type { Checkpoint, PartitionScope, StateMutation, StateStore } from './st
  * Offsets are decimal strings compared by length, then as text: exact for any 64-bit offset, where Lua's numbers
  * (doubles) are not. A put whose expiry (epoch ms, on the server's clock) has passed deletes its key.
  * KEYS[1] the checkpoint hash, KEYS[2..] one key per mutation, in order.
- * ARGV: inputOffset, watermark ('' when none), changelogCount, (step, offset)*, then per mutation
+ * A checkpoint is after the stored one when its offset is, or the offsets are equal and its tick is (a batch that only
+ * fired timers commits at the same offset).
+ * ARGV: inputOffset, watermark ('' when none), changelogCount, (step, offset)*, tick, then per mutation
  *   'p', value, expiresAt ('' when none) | 'd' | 'b', offsets packed by packBitOffsets (a tag byte, then u32 LE).
  */
 const applyScript = `
 local checkpoint = KEYS[1]
 local incoming = ARGV[1]
 local stored = redis.call('HGET', checkpoint, 'input')
-if stored and (#stored > #incoming or (#stored == #incoming and stored >= incoming)) then return 0 end
+local tick = tonumber(ARGV[4 + 2 * tonumber(ARGV[3])])
+if stored then
+  if #stored > #incoming or (#stored == #incoming and stored > incoming) then return 0 end
+  if stored == incoming and tonumber(redis.call('HGET', checkpoint, 'tick') or '0') >= tick then return 0 end
+end
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local i = 4
@@ -24,6 +30,7 @@ for _ = 1, tonumber(ARGV[3]) do
   redis.call('HSET', checkpoint, 'changelog:' .. ARGV[i], ARGV[i + 1])
   i = i + 2
 end
+i = i + 1
 for k = 2, #KEYS do
   local kind = ARGV[i]
   if kind == 'p' then
@@ -46,7 +53,7 @@ for k = 2, #KEYS do
   end
 end
 if ARGV[2] ~= '' then redis.call('HSET', checkpoint, 'watermark', ARGV[2]) end
-redis.call('HSET', checkpoint, 'input', incoming)
+redis.call('HSET', checkpoint, 'input', incoming, 'tick', tick)
 return 1
 `;
 
@@ -109,7 +116,8 @@ export class RedisStateStore implements StateStore {
       for (const [field, value] of Object.entries(fields)) {
         if (field.startsWith('changelog:')) changelog[field.slice('changelog:'.length)] = value;
       }
-      return fields.watermark === undefined ? { inputOffset, changelog } : { inputOffset, changelog, watermark: Number(fields.watermark) };
+      const tick = Number(fields.tick ?? 0);
+      return { inputOffset, changelog, ...(fields.watermark === undefined ? {} : { watermark: Number(fields.watermark) }), ...(tick > 0 ? { tick } : {}) };
     });
   }
 
@@ -119,6 +127,7 @@ export class RedisStateStore implements StateStore {
     const changelog = Object.entries(checkpoint.changelog);
     args.push(String(changelog.length));
     for (const [step, offset] of changelog) args.push(step, offset);
+    args.push(String(checkpoint.tick ?? 0));
     for (const mutation of mutations) {
       switch (mutation.kind) {
         case 'put':

@@ -9,8 +9,8 @@ export interface StateStore {
   readCheckpoint(scope: PartitionScope): Promise<Checkpoint | undefined>;
   /**
    * Applies the mutations and the checkpoint in one atomic step. Refuses (returns false, changes nothing) when the
-   * stored checkpoint is already at or past `checkpoint.inputOffset`: that write comes from an owner that lost the
-   * partition. A put whose `expiresAt` has passed is applied as a delete.
+   * stored checkpoint is already at or past the incoming one (`checkpointAtOrPast`): that write comes from an owner
+   * that lost the partition. A put whose `expiresAt` has passed is applied as a delete.
    */
   apply(scope: PartitionScope, mutations: readonly StateMutation[], checkpoint: Checkpoint): Promise<boolean>;
   /** Every live key of one operator on one partition, with its value (for tests and `describe`). */
@@ -18,8 +18,12 @@ export interface StateStore {
   close(): Promise<void>;
 }
 
-export function offsetAtOrPast(stored: string | undefined, incoming: string): boolean {
-  return stored !== undefined && BigInt(stored) >= BigInt(incoming);
+/** Whether a stored checkpoint is at or past an incoming one: input offset first, then the tick at that offset. */
+export function checkpointAtOrPast(stored: Checkpoint | undefined, incoming: Checkpoint): boolean {
+  if (stored === undefined) return false;
+  const storedOffset = BigInt(stored.inputOffset);
+  const incomingOffset = BigInt(incoming.inputOffset);
+  return storedOffset > incomingOffset || (storedOffset === incomingOffset && (stored.tick ?? 0) >= (incoming.tick ?? 0));
 }
 
 export type { Checkpoint, PartitionScope, StateMutation };

@@ -57,7 +57,7 @@ test('a Bloom filter of 10^8 bits in Redis equals the reference, bit for bit, an
       store,
       scope: rebuilt,
       statefulSteps: ['bloom-add'],
-      committedOffset: String(items.length),
+      committed: { inputOffset: String(items.length) },
       readTail: (step, from) => readChangelogTail(services.kafka, services.admin, `weir.${name}.${step}.changelog`, 0, from),
     });
     assert.equal(outcome.replayed, true);

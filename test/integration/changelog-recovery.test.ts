@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { readChangelogTail } from '../../connectors/changelog-reader.js';
 import { prepareTopics } from '../../connectors/kafka-admin.js';
+import { transactionalId } from '../../contracts/names.js';
+import { testTopicPlan } from '../support/topic-plan.js';
 import { createKafka } from '../../connectors/kafka-client.js';
 import { TransactionalSink } from '../../connectors/kafka-sink.js';
 import { silentLogger } from '../../contracts/logger.js';
@@ -27,7 +29,7 @@ const hour = 3_600_000;
 
 /** Recovers a fresh scope from `topic` (one stateful step, `op`), as a worker would after a wiped Redis. */
 async function recoverInto(store: RedisStateStore, scope: PartitionScope, topic: string, committedOffset: string): Promise<void> {
-  const outcome = await recoverPartition({ store, scope, statefulSteps: ['op'], committedOffset, readTail: (_step, from) => readChangelogTail(services.kafka, services.admin, topic, 0, from) });
+  const outcome = await recoverPartition({ store, scope, statefulSteps: ['op'], committed: { inputOffset: committedOffset }, readTail: (_step, from) => readChangelogTail(services.kafka, services.admin, topic, 0, from) });
   assert.equal(outcome.replayed, true);
 }
 
@@ -79,10 +81,10 @@ test("the sink's changelog restores values, deletes, TTLs and bits; a put whose 
       ],
     ];
     let changelog: Record<string, string> = {};
-    for (const [index, mutations] of batches.entries()) ({ changelog } = await sink.commit({ outputs: new Map(), mutations, nextOffset: String(index + 1) }));
+    for (const [index, mutations] of batches.entries()) ({ changelog } = await sink.commit({ outputs: new Map(), mutations, nextOffset: String(index + 1), tick: 0, internal: [] }));
     // Past the short TTL: the record still says `short`, with an expiry that has passed.
     await new Promise((resolve) => setTimeout(resolve, 1_600));
-    const outcome = await recoverPartition({ store, scope: rebuilt, statefulSteps: ['remember'], committedOffset: '2', readTail: (step, from) => readChangelogTail(services.kafka, services.admin, `weir.${topology.name}.${step}.changelog`, 0, from) });
+    const outcome = await recoverPartition({ store, scope: rebuilt, statefulSteps: ['remember'], committed: { inputOffset: '2' }, readTail: (step, from) => readChangelogTail(services.kafka, services.admin, `weir.${topology.name}.${step}.changelog`, 0, from) });
     assert.equal(outcome.replayed, true);
     const entries = await store.entries(rebuilt, 'remember');
     assert.deepEqual(new Map([...entries].map(([key, bytes]) => [key, bytes.toString()])), new Map([['kept', 'k2'], ['ttl', 't']]));
@@ -102,8 +104,8 @@ test("one commit's changelog records split over several produce requests: the ch
   try {
     // Three values of about 3/4 of a record each: no two fit one produce request to the changelog topic.
     const big = (seq: number): StateMutation => ({ kind: 'put', operator: 'remember', key: `big-${seq}`, value: Buffer.alloc(Math.floor(maxStateValueBytes(`big-${seq}`) * 0.75), seq) });
-    const first = await sink.commit({ outputs: new Map(), mutations: [{ kind: 'put', operator: 'remember', key: 'small', value: Buffer.from('s') }], nextOffset: '1' });
-    const second = await sink.commit({ outputs: new Map(), mutations: [big(1), big(2), big(3), { kind: 'bits', operator: 'remember', key: 'bloom', offsets: [1] }], nextOffset: '2' });
+    const first = await sink.commit({ outputs: new Map(), mutations: [{ kind: 'put', operator: 'remember', key: 'small', value: Buffer.from('s') }], nextOffset: '1', tick: 0, internal: [] });
+    const second = await sink.commit({ outputs: new Map(), mutations: [big(1), big(2), big(3), { kind: 'bits', operator: 'remember', key: 'bloom', offsets: [1] }], nextOffset: '2', tick: 0, internal: [] });
     const tail = await readChangelogTail(services.kafka, services.admin, `weir.${topology.name}.remember.changelog`, 0, BigInt(first.changelog.remember as string) + 1n);
     assert.equal(String(tail.lastOffset), second.changelog.remember, 'the offset of the last record of the commit');
     assert.deepEqual([...tail.values.keys()], ['big-1', 'big-2', 'big-3']);
@@ -120,8 +122,8 @@ async function sinkFor(prefix: string) {
   const topology = await loadTopology(rememberTopology, { env: { TOPOLOGY_NAME: name, INPUT_TOPIC: `${name}.in`, OUTPUT_TOPIC: `${name}.out`, REJECTED_TOPIC: `${name}.dlq`, REDIS_URL: redisUrl } });
   await createTopic(services.admin, topology.source.kafka.topic, 1);
   const kafka = createKafka({ brokers, clientId: name, logger: silentLogger });
-  const layout = await prepareTopics(kafka, topology);
-  const sink = new TransactionalSink(kafka, topology, layout, 0, `weir.${name}`);
+  const layout = await prepareTopics(kafka, topology, testTopicPlan(topology));
+  const sink = new TransactionalSink(kafka, topology, layout, 0, { sourceTopic: topology.source.kafka.topic, transactionalId: transactionalId(topology, 0), group: `weir.${name}` });
   await sink.connect();
   const store = new RedisStateStore({ url: redisUrl });
   return {

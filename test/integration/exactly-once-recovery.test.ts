@@ -93,7 +93,7 @@ test('aborted changelog transactions interleaved with committed ones are not rep
       store,
       scope,
       statefulSteps: ['count-by-key'],
-      committedOffset: '1',
+      committed: { inputOffset: '1' },
       readTail: (stepId, from) => readChangelogTail(services.kafka, services.admin, `weir.${name}.${stepId}.changelog`, 0, from),
     });
     assert.equal(outcome.replayed, true);

@@ -73,9 +73,9 @@ pipeline
      config {"field":"key"}
      changelog weir.full.count-by-key-2.changelog
 outputs
-  default  → sensor.counts (json)
-  rejected → sensor.dlq (json)
-  alerts   → sensor.alerts (json)
+  default  → sensor.counts (json; transactional: written in the batch transaction)
+  rejected → sensor.dlq (json; transactional: written in the batch transaction)
+  alerts   → sensor.alerts (json; transactional: written in the batch transaction)
 guarantee exactly-once, transactional id weir.full.sensor.readings.<partition>
 commit   every 250 ms or 200 records / 65536 bytes
 state    redis redis://:***@redis.internal:6379/0

@@ -42,7 +42,7 @@ test('a record the operator rejects goes to rejected alone; no other record is p
   const [rejected] = run.readOutput('rejected');
   assert.equal(rejected?.headers['weir.reason'], 'operator-error');
   assert.equal(rejected?.headers['weir.operator'], 'lifecycle-probe');
-  assert.equal(rejected?.headers['weir.error'], 'probe: cannot process 5');
+  assert.equal(rejected?.headers['weir.error'], 'cannot process 5');
   assert.deepEqual([...probe.calls.values()], [1, 1, 1, 1, 1, 1, 1, 1], 'each record called once');
 });
 

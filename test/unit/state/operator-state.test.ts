@@ -31,14 +31,14 @@ test('remember: a key expires its TTL after its last write, on the runner clock'
   const run = new MemoryRunner(await loadTopology(topology('remember'), { env: {} }), { startTime: 1_000_000 });
   const previous = () => run.readOutput().map((envelope) => (envelope.value as { previous: unknown }).previous);
   await run.pipe([{ value: { key: 'a', value: 1 } }, { value: { key: 'b', value: 'x' } }]);
-  run.advanceTime(600);
+  await run.advanceTime(600);
   await run.pipe([{ value: { key: 'a', value: 2 } }]);
   assert.deepEqual(previous(), [null, null, 1]);
-  run.advanceTime(600);
+  await run.advanceTime(600);
   assert.deepEqual(await run.state('remember'), new Map([['a', 2]]), "'b' expired 1,000 ms after its write; 'a' was written again");
   await run.pipe([{ value: { key: 'a', value: 3 } }, { value: { key: 'b', value: 'y' } }]);
   assert.deepEqual(previous(), [2, null]);
-  run.advanceTime(1_000);
+  await run.advanceTime(1_000);
   await run.pipe([{ value: { key: 'a', value: 4 } }]);
   assert.deepEqual(previous(), [null]);
 });
