@@ -90,6 +90,7 @@ export class MemoryRunner {
     for (const record of records) {
       const partition = record.partition ?? 0;
       if (partition >= this.inputPartitions) this.inputPartitions = partition + 1;
+      await this.resumeOffsets(first, partition);
       const key = record.key === undefined || record.key === null ? null : Buffer.from(record.key);
       const value = Buffer.isBuffer(record.value) ? record.value : encodePayload(record.value, 'json');
       add(byPartition, partition, this.sourceRecord(first, partition, key, value, record.timestamp ?? this.clock, record.headers ?? {}));
@@ -144,6 +145,14 @@ export class MemoryRunner {
     await (await this.resources)?.teardown();
   }
 
+  /** A partition seen for the first time resumes after its committed offset, as a restarted worker would. */
+  private async resumeOffsets(part: Part, partition: number): Promise<void> {
+    if (part.nextOffsets.has(partition)) return;
+    const id = part.subtopology.id;
+    const checkpoint = await this.store.readCheckpoint(id === undefined ? { topology: this.topology.name, partition } : { topology: this.topology.name, partition, task: id });
+    part.nextOffsets.set(partition, BigInt(checkpoint?.inputOffset ?? 0));
+  }
+
   private sourceRecord(part: Part, partition: number, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Readonly<Record<string, string>>): SourceRecord {
     const offset = part.nextOffsets.get(partition) ?? 0n;
     part.nextOffsets.set(partition, offset + 1n);
@@ -171,11 +180,11 @@ export class MemoryRunner {
     task.committed(result);
     result.tally.commit(this.metrics, this.topology.name);
     for (const [name, list] of result.outputs) add(this.outputs, name, ...list);
-    if (result.repartition.length > 0) await this.runPart(index + 1, this.route(index + 1, result.repartition));
+    if (result.repartition.length > 0) await this.runPart(index + 1, await this.route(index + 1, result.repartition));
   }
 
   /** Repartition records by downstream partition: keyed ones by the key's hash, watermarks where they are addressed. */
-  private route(index: number, records: readonly RepartitionRecord[]): Map<number, SourceRecord[]> {
+  private async route(index: number, records: readonly RepartitionRecord[]): Promise<Map<number, SourceRecord[]>> {
     const part = this.parts[index] as Part;
     const upstream = this.parts[index - 1] as Part;
     const partitions = upstream.repartitionPartitions;
@@ -184,6 +193,7 @@ export class MemoryRunner {
     for (const record of records) {
       const key = record.key === null ? null : Buffer.from(record.key);
       const partition = record.partition ?? placeKey({ topic: part.subtopology.source.topic, partitionMetadata, message: { key, value: record.value } });
+      await this.resumeOffsets(part, partition);
       add(byPartition, partition, this.sourceRecord(part, partition, key, record.value, record.timestamp, record.headers));
     }
     return byPartition;
