@@ -1,4 +1,4 @@
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import { errorMessage } from '../contracts/errors.js';
 import type { Logger } from '../contracts/logger.js';
 import { rejectionHeadersFor } from '../contracts/rejection.js';
@@ -49,7 +49,7 @@ export class SinkRunner {
 
   async start(): Promise<void> {
     const { topic, group, writer, logger } = this.options;
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     await this.producer.connect();
     const consumer = this.kafka.consumer({ groupId: group, readUncommitted: false, allowAutoTopicCreation: false, maxWaitTimeInMs: this.options.maxWaitMs });
     this.consumer = consumer;
@@ -59,7 +59,12 @@ export class SinkRunner {
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
         for (const partition of payload.memberAssignment[topic] ?? []) {
           void resumeOffset(topic, partition).then(
-            (offset) => offset !== undefined && consumer.seek({ topic, partition, offset }),
+            async (offset) => {
+              if (offset === undefined) return;
+              consumer.seek({ topic, partition, offset });
+              // The group's offset says the same as the storage, so lag and a later restart agree with it.
+              await consumer.commitOffsets([{ topic, partition, offset }]);
+            },
             (error: unknown) => logger.error('sink could not read where it stopped; resuming at the committed offset', { sink: this.options.name, partition, error }),
           );
         }

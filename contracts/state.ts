@@ -44,3 +44,9 @@ export interface Checkpoint {
 
 /** Bit offsets of a bitset are integers from 0 to below this: the bits one Redis string holds (512 MiB). */
 export const maxBitsetBits = 2 ** 32;
+
+/**
+ * The first character of the keys the engine keeps in an operator's state beside the operator's own (timers, the
+ * watermark): listings of an operator's state leave them out.
+ */
+export const engineKeyPrefix = '\u0001';

@@ -3,6 +3,7 @@ import { encodePayload } from '../connectors/payload-codec.js';
 import type { Envelope } from '../contracts/envelope.js';
 import { silentLogger, type Logger } from '../contracts/logger.js';
 import type { SourceRecord } from '../contracts/source-record.js';
+import { engineKeyPrefix } from '../contracts/state.js';
 import type { Topology } from '../contracts/topology.js';
 import { MemoryStateStore } from '../state/memory-store.js';
 import { jsonCodec } from '../state/state-codecs.js';
@@ -127,7 +128,7 @@ export class MemoryRunner {
     const codec = step.definition.stateCodec ?? jsonCodec;
     const id = part.subtopology.id;
     const entries = await this.store.entries(id === undefined ? { topology: this.topology.name, partition } : { topology: this.topology.name, partition, task: id }, operator);
-    return new Map([...entries].filter(([key]) => !key.startsWith('\u0001')).map(([key, bytes]) => [key, codec.decode(bytes)]));
+    return new Map([...entries].filter(([key]) => !key.startsWith(engineKeyPrefix)).map(([key, bytes]) => [key, codec.decode(bytes)]));
   }
 
   /** The committed watermark of a task: of the sub-topology fed by `keyBy` (the first one when undefined). */

@@ -6,7 +6,7 @@ import type { OperatorContext, TimerHandler } from '../contracts/operator.js';
 import { rejectedEnvelope, rejectionHeaders, type Rejection } from '../contracts/rejection.js';
 import { retry } from '../contracts/retry.js';
 import type { SourceRecord } from '../contracts/source-record.js';
-import type { PartitionScope, StateMutation } from '../contracts/state.js';
+import { engineKeyPrefix, type PartitionScope, type StateMutation } from '../contracts/state.js';
 import type { PipelineStep, Topology } from '../contracts/topology.js';
 import { keyAt } from '../operators/key-by.js';
 import { BatchOverlay, keyedState } from '../state/batch-overlay.js';
@@ -24,8 +24,8 @@ import { WatermarkTracker } from './watermark-tracker.js';
 type AnyEnvelope = Envelope<unknown>;
 
 /** State keys the engine keeps in every stateful step, beside the operator's own (a prefix no operator key has). */
-const watermarkKey = '\u0001watermark';
-const upstreamWatermarksKey = '\u0001upstream-watermarks';
+const watermarkKey = `${engineKeyPrefix}watermark`;
+const upstreamWatermarksKey = `${engineKeyPrefix}upstream-watermarks`;
 /** How far an idle partition's watermark moves before it tells a key-by's downstream tasks (event time, ms). */
 const idleBroadcastMs = 1_000;
 /** A timer handler may set timers that are due at once; rounds of firing stop after this many. */

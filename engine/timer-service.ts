@@ -1,3 +1,5 @@
+import { engineKeyPrefix } from '../contracts/state.js';
+
 /**
  * Timers of one step on one partition. A timer is (kind, time, key): at most one per triple. Timers are state — each
  * one a key of the step's keyed state, written and deleted in the batch that sets, cancels or fires it, so they are
@@ -14,7 +16,7 @@ export interface Timer {
 }
 
 /** The state key of a timer: a prefix no operator key starts with, then kind, time and the operator's key. */
-export const timerKeyPrefix = '\u0001timer\u0000';
+export const timerKeyPrefix = `${engineKeyPrefix}timer\u0000`;
 
 export function timerStateKey(timer: Timer): string {
   return `${timerKeyPrefix}${timer.kind}\u0000${timer.time}\u0000${timer.key}`;

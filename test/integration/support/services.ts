@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { Kafka, logLevel, type Admin, type KafkaMessage } from 'kafkajs';
 import type { PartitionScope } from '../../../contracts/state.js';
 import { partitionKeyPattern } from '../../../state/redis-keys.js';
+import { engineKeyPrefix } from '../../../contracts/state.js';
 import { RedisStateStore } from '../../../state/redis-store.js';
 import { jsonCodec } from '../../../state/state-codecs.js';
 
@@ -63,7 +64,9 @@ export async function countsInRedis(topology: string, partitions: number, stepId
   const counts = new Map<string, number>();
   try {
     for (let partition = 0; partition < partitions; partition++) {
-      for (const [key, bytes] of await store.entries({ topology, partition }, stepId)) counts.set(key, (counts.get(key) ?? 0) + (jsonCodec.decode(bytes) as number));
+      for (const [key, bytes] of await store.entries({ topology, partition }, stepId)) {
+        if (!key.startsWith(engineKeyPrefix)) counts.set(key, (counts.get(key) ?? 0) + (jsonCodec.decode(bytes) as number));
+      }
     }
     return counts;
   } finally {
