@@ -81,7 +81,7 @@ export async function prepareTopics(kafka: Kafka, topology: Topology, plan: Topi
     }
     // Every wanted topic exists now, created here or by another worker; the metadata of a topic another worker has
     // just created may take a moment to reach this broker connection.
-    const counts = await retry(() => partitionCounts(admin, [...wanted.keys()]), topology.retry, { shouldRetry: isRetriableKafkaError });
+    const counts = await retry(() => partitionCounts(admin, [...wanted.keys()]), topology.kafka.retry, { shouldRetry: isRetriableKafkaError });
     for (const { stepId, sourceTopic } of plan.changelogs) {
       const topic = changelogTopic(topology.name, stepId);
       const expected = sourcePartitions.get(sourceTopic) ?? inputPartitions;

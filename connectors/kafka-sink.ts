@@ -134,7 +134,7 @@ export class TransactionalSink {
       createPartitioner: Partitioners.DefaultPartitioner,
       // The broker answers CONCURRENT_TRANSACTIONS while it still writes the previous commit's markers,
       // for a few milliseconds: retry soon rather than after the client's default backoff.
-      retry: { ...topology.retry, initialRetryTime: Math.min(topology.retry.initialRetryTime, 20) },
+      retry: { ...topology.kafka.retry, initialRetryTime: Math.min(topology.kafka.retry.initialRetryTime, 20) },
     });
   }
 
@@ -255,14 +255,38 @@ export class TransactionalSink {
 
 /** The at-least-once sink: outputs acknowledged by all in-sync replicas; offsets are committed afterwards by the source. */
 export class AtLeastOnceSink {
-  private readonly producer: Producer;
+  private producer: Producer;
+  /** A send failed: the idempotent producer's sequence numbers may have a gap, so the next send takes a new producer id. */
+  private broken = false;
+  private replacing: Promise<void> | undefined;
 
-  constructor(kafka: Kafka, private readonly topology: Topology, private readonly layout: TopicLayout) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topology: Topology,
+    private readonly layout: TopicLayout,
+  ) {
+    this.producer = this.newProducer();
   }
 
   async connect(): Promise<void> {
     await this.producer.connect();
+  }
+
+  private newProducer(): Producer {
+    return this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, retry: this.topology.kafka.retry });
+  }
+
+  /** After a failed send, a fresh producer (a new producer id): the old one's sequence numbers may never line up again. */
+  private async ready(): Promise<void> {
+    if (!this.broken) return;
+    // Partitions send concurrently: the first to find it broken replaces it, the others wait for that.
+    this.replacing ??= (async () => {
+      await this.producer.disconnect().catch(() => undefined);
+      this.producer = this.newProducer();
+      await this.producer.connect();
+      this.broken = false;
+    })().finally(() => (this.replacing = undefined));
+    await this.replacing;
   }
 
   /**
@@ -272,6 +296,7 @@ export class AtLeastOnceSink {
    */
   async send(partition: number, outputs: BatchCommit['outputs'], internal: readonly InternalRecord[] = []): Promise<readonly string[]> {
     const { topology, layout } = this;
+    await this.ready();
     const deadLettered: string[] = [];
     const records = outputRecords(topology, layout, partition, outputs).map((record) => {
       if (fits(record, layout)) return record;
@@ -306,6 +331,7 @@ export class AtLeastOnceSink {
   }
 
   private failure(partition: number, error: unknown): ConnectorError {
+    this.broken = true;
     return new ConnectorError(`send for partition ${partition} failed: ${(error as Error).message}`, { cause: error, retriable: true, context: { topology: this.topology.name, partition } });
   }
 

@@ -1,5 +1,6 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from '../contracts/logger.js';
+import { backoffMs, type RetryPolicy } from '../contracts/retry.js';
 import type { SourceRecord } from '../contracts/source-record.js';
 
 /** What a source hands its records to: the worker, which processes and commits them. */
@@ -30,6 +31,8 @@ export interface KafkaSourceOptions {
   /** Partitions processed at the same time (each one its batches in order). */
   readonly concurrency: number;
   readonly logger: Logger;
+  /** How the source starts its consumer over after KafkaJS gave up (e.g. a broker outage longer than its retries). */
+  readonly restart: RetryPolicy;
 }
 
 const sessionTimeoutMs = 10_000;
@@ -46,6 +49,9 @@ export class KafkaSource {
   private readonly owned = new Set<number>();
   private joined = false;
   private crashed: Error | undefined;
+  private stopping = false;
+  /** Restarts since the group was last joined. */
+  private restarts = 0;
 
   constructor(
     private readonly kafka: Kafka,
@@ -53,6 +59,11 @@ export class KafkaSource {
   ) {}
 
   async start(handler: SourceHandler): Promise<void> {
+    this.stopping = false;
+    await this.run(handler);
+  }
+
+  private async run(handler: SourceHandler): Promise<void> {
     const { topic, group, logger } = this.options;
     const consumer = this.kafka.consumer({
       groupId: group,
@@ -67,6 +78,7 @@ export class KafkaSource {
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       const assigned = new Set(payload.memberAssignment[topic] ?? []);
       this.joined = true;
+      this.restarts = 0;
       logger.info('partitions assigned', { partitions: [...assigned].sort((a, b) => a - b) });
       const revoked = [...this.owned].filter((partition) => !assigned.has(partition));
       for (const partition of revoked) this.owned.delete(partition);
@@ -78,7 +90,7 @@ export class KafkaSource {
       this.crashed = payload.error;
       logger.error('consumer crashed', { error: payload.error, restart: payload.restart });
       if (payload.restart) this.crashed = undefined;
-      else handler.fatal(payload.error);
+      else void this.startOver(handler, payload.error);
     });
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: this.options.fromBeginning });
@@ -90,8 +102,33 @@ export class KafkaSource {
     });
   }
 
+  /**
+   * KafkaJS stops a consumer for good on some errors a broker outage causes (a group coordinator it cannot find):
+   * start a new one after a pause, as long as the restart policy allows; past it, the worker cannot go on.
+   */
+  private async startOver(handler: SourceHandler, error: Error): Promise<void> {
+    const policy = this.options.restart;
+    if (this.stopping) return;
+    if (this.restarts >= policy.retries) return handler.fatal(error);
+    const delayMs = backoffMs(policy, this.restarts++);
+    this.options.logger.warn('the consumer stopped; starting a new one', { attempt: this.restarts, delayMs, error: error.message });
+    const owned = [...this.owned];
+    this.owned.clear();
+    await handler.released(owned, 'revoked');
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    if (this.stopping) return;
+    try {
+      await this.consumer?.disconnect();
+      await this.run(handler);
+      this.crashed = undefined;
+    } catch (cause) {
+      await this.startOver(handler, cause as Error);
+    }
+  }
+
   /** Finishes the chunk in progress, leaves the group, and releases every partition. */
   async stop(handler: SourceHandler): Promise<void> {
+    this.stopping = true;
     await this.consumer?.disconnect();
     const owned = [...this.owned];
     this.owned.clear();

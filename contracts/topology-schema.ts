@@ -40,6 +40,14 @@ export const stateSchema = z.union([
   z.strictObject({ memory: z.strictObject({}) }),
 ]);
 
+/**
+ * How the Kafka client retries its own requests (connections, metadata, coordinators, produce): long enough to ride
+ * through a broker restart (about a minute in all) before a batch fails and the topology's `retry` takes over.
+ */
+const kafkaRetrySchema = retryPolicySchema
+  .default({ retries: 10, initialRetryTime: 300, maxRetryTime: 10_000, factor: 0.2, multiplier: 2 })
+  .describe("The Kafka client's retries of its own requests.");
+
 export const topologyHeaderSchema = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'a kebab-case name').describe('Names the consumer group, transactional ids and state keys.'),
   description: z.string().optional(),
@@ -64,8 +72,9 @@ export const topologyHeaderSchema = z.strictObject({
     .strictObject({
       brokers: z.array(z.string().min(1)).min(1).describe('host:port of the bootstrap brokers.'),
       clientId: z.string().optional(),
+      retry: kafkaRetrySchema,
     })
-    .default({ brokers: ['127.0.0.1:9092'] }),
+    .default({ brokers: ['127.0.0.1:9092'], retry: kafkaRetrySchema.parse(undefined) }),
   state: stateSchema.default({ redis: { url: 'redis://127.0.0.1:6379' } }),
   metrics: z
     .strictObject({ address: z.string().default('127.0.0.1:9464').describe('host:port of /metrics, /health and /ready; port 0 picks a free one.') })

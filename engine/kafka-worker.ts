@@ -40,7 +40,7 @@ export class KafkaWorker {
 
   constructor(private readonly options: KafkaWorkerOptions) {
     const { topology, logger } = options;
-    this.kafka = createKafka({ brokers: topology.kafka.brokers, clientId: clientId(topology), logger, retry: topology.retry });
+    this.kafka = createKafka({ brokers: topology.kafka.brokers, clientId: clientId(topology), logger, retry: topology.kafka.retry });
     this.faults = options.faults ?? noFaults;
     this.parts = subtopologies(topology);
   }

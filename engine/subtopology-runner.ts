@@ -72,6 +72,7 @@ export class SubtopologyRunner implements SourceHandler {
       maxRecords: topology.maxBatch.records,
       maxBytes: topology.maxBatch.bytes,
       concurrency: 8,
+      restart: topology.kafka.retry,
       logger: subtopology.id === undefined ? logger : logger.child({ subtopology: subtopology.id }),
     });
   }
