@@ -1,4 +1,4 @@
-import { createLogger, silentLogger, type Logger } from '../engine/logger.js';
+import { createLogger, silentLogger, type Logger } from '../contracts/logger.js';
 
 /** Kafka client logs (every retry) only when asked for with WEIR_LOG_LEVEL; commands report their final error anyway. */
 export function cliLogger(): Logger {

@@ -1,4 +1,4 @@
-import { errorMessage } from '../engine/errors.js';
+import { errorMessage } from '../contracts/errors.js';
 import { UsageError } from './args.js';
 
 /** The `weir` command line: dispatches to one module per command; each returns its exit code. */

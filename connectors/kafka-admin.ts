@@ -1,34 +1,28 @@
 import kafkajs, { type Admin, type Kafka } from 'kafkajs';
-import { ConnectorError } from '../engine/errors.js';
-import { retry } from '../engine/retry.js';
-import type { Topology } from '../engine/topology-loader.js';
+import { ConnectorError } from '../contracts/errors.js';
+import { retry } from '../contracts/retry.js';
+import { changelogTopic } from '../contracts/names.js';
+import { changelogMaxMessageBytes } from '../contracts/state-changelog.js';
+import type { Topology } from '../contracts/topology.js';
 
-/** Changelog topic of a stateful step: compacted, one partition per input partition. */
-export function changelogTopic(topology: string, stepId: string): string {
-  return `weir.${topology}.${stepId}.changelog`;
-}
-
-export function consumerGroup(topology: Topology): string {
-  return topology.source.kafka.group ?? `weir.${topology.name}`;
-}
-
-export function statefulStepIds(topology: Topology): string[] {
-  return topology.pipeline.filter((step) => step.definition.stateful === true).map((step) => step.id);
+/**
+ * What a topology needs beyond its input and outputs: the repartition topics its key-by steps write (partitions when
+ * Weir creates them; the input's count by default), and the changelog of each stateful step with the topic its task
+ * reads (a changelog has as many partitions as that topic).
+ */
+export interface TopicPlan {
+  readonly repartitions: readonly { readonly topic: string; readonly partitions: number | undefined }[];
+  readonly changelogs: readonly { readonly stepId: string; readonly sourceTopic: string }[];
 }
 
 /** Partition counts and record size limits of the topics a topology writes to, after creating the missing ones. */
 export interface TopicLayout {
   readonly inputPartitions: number;
+  /** Partitions of every topic it writes or reads beside its input (outputs, repartition topics, changelogs), by topic. */
   readonly outputPartitions: ReadonlyMap<string, number>;
-  /** `max.message.bytes` of each output and changelog topic: the largest record batch the broker accepts. */
+  /** `max.message.bytes` of each output, repartition and changelog topic: the largest record batch the broker accepts. */
   readonly maxMessageBytes: ReadonlyMap<string, number>;
 }
-
-/**
- * `max.message.bytes` of the changelog topics Weir creates: above Kafka's 1 MB default, so that a large state value
- * (an audio stream's open segment, a window's reservoir) still fits one record.
- */
-export const changelogMaxMessageBytes = 8 * 1_048_576;
 
 /** Room for the `weir.*` headers of a dead letter above the input topic's record size limit. */
 const deadLetterHeadroom = 64 * 1024;
@@ -40,7 +34,7 @@ export const defaultMaxMessageBytes = 1_048_588;
  * Checks the input topic exists and creates missing output, dead-letter and changelog topics
  * (outputs default to the input's partition count; changelogs always match it, compacted).
  */
-export async function prepareTopics(kafka: Kafka, topology: Topology): Promise<TopicLayout> {
+export async function prepareTopics(kafka: Kafka, topology: Topology, plan: TopicPlan): Promise<TopicLayout> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -59,9 +53,17 @@ export async function prepareTopics(kafka: Kafka, topology: Topology): Promise<T
         wanted.set(output.kafka.topic, { numPartitions: output.kafka.partitions ?? inputPartitions, configEntries: [{ name: 'max.message.bytes', value: String(inputMax + deadLetterHeadroom) }] });
       }
     }
-    for (const stepId of statefulStepIds(topology)) {
+    // Repartition topics first: the changelogs of the steps after a key-by follow their partition count.
+    const sourcePartitions = new Map<string, number>([[input, inputPartitions]]);
+    for (const { topic, partitions } of plan.repartitions) {
+      const count = existing.has(topic) ? ((await partitionCounts(admin, [topic])).get(topic) as number) : (partitions ?? inputPartitions);
+      sourcePartitions.set(topic, count);
+      const inputMax = (await maxMessageSizes(admin, [input])).get(input) ?? defaultMaxMessageBytes;
+      wanted.set(topic, { numPartitions: count, configEntries: [{ name: 'max.message.bytes', value: String(inputMax + deadLetterHeadroom) }] });
+    }
+    for (const { stepId, sourceTopic } of plan.changelogs) {
       wanted.set(changelogTopic(topology.name, stepId), {
-        numPartitions: inputPartitions,
+        numPartitions: sourcePartitions.get(sourceTopic) ?? inputPartitions,
         configEntries: [
           { name: 'cleanup.policy', value: 'compact' },
           { name: 'max.message.bytes', value: String(changelogMaxMessageBytes) },
@@ -79,20 +81,20 @@ export async function prepareTopics(kafka: Kafka, topology: Topology): Promise<T
     }
     // Every wanted topic exists now, created here or by another worker; the metadata of a topic another worker has
     // just created may take a moment to reach this broker connection.
-    const counts = await retry(() => partitionCounts(admin, [...wanted.keys()]), metadataRetryPolicy, { shouldRetry: isRetriableKafkaError });
-    for (const stepId of statefulStepIds(topology)) {
+    const counts = await retry(() => partitionCounts(admin, [...wanted.keys()]), topology.kafka.retry, { shouldRetry: isRetriableKafkaError });
+    for (const { stepId, sourceTopic } of plan.changelogs) {
       const topic = changelogTopic(topology.name, stepId);
-      if (counts.get(topic) !== inputPartitions) {
-        throw new ConnectorError(`changelog topic '${topic}' has ${counts.get(topic)} partitions, the input has ${inputPartitions}`, { context: { topology: topology.name, topic } });
+      const expected = sourcePartitions.get(sourceTopic) ?? inputPartitions;
+      if (counts.get(topic) !== expected) {
+        throw new ConnectorError(`changelog topic '${topic}' has ${counts.get(topic)} partitions; its step reads '${sourceTopic}', which has ${expected}`, { context: { topology: topology.name, topic } });
       }
     }
+    for (const [topic] of sourcePartitions) if (!counts.has(topic)) counts.set(topic, sourcePartitions.get(topic) as number);
     return { inputPartitions, outputPartitions: counts, maxMessageBytes: await maxMessageSizes(admin, [...wanted.keys()]) };
   } finally {
     await admin.disconnect();
   }
 }
-
-const metadataRetryPolicy = { retries: 10, initialRetryTime: 100, maxRetryTime: 2_000, factor: 0.2, multiplier: 2 };
 
 /** A Kafka client error the client itself marks retriable (e.g. UNKNOWN_TOPIC_OR_PARTITION while metadata spreads). */
 function isRetriableKafkaError(error: unknown): boolean {
@@ -128,9 +130,18 @@ export async function topicExists(kafka: Kafka, topic: string): Promise<boolean>
 
 /** The group's committed offset of one partition (the next offset to read), or undefined when none. */
 export async function committedOffset(admin: Admin, group: string, topic: string, partition: number): Promise<string | undefined> {
+  return (await committedPosition(admin, group, topic, partition))?.inputOffset;
+}
+
+/**
+ * The group's committed position of one partition: the offset, and the tick the committing transaction wrote in the
+ * offset's metadata (`tick:<n>`: batches without records, which fired timers, commit at the same offset).
+ */
+export async function committedPosition(admin: Admin, group: string, topic: string, partition: number): Promise<{ inputOffset: string; tick: number } | undefined> {
   const [entry] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-  const offset = entry?.partitions.find((candidate) => candidate.partition === partition)?.offset;
-  return offset === undefined || offset === '-1' ? undefined : offset;
+  const committed = entry?.partitions.find((candidate) => candidate.partition === partition);
+  if (committed === undefined || committed.offset === '-1') return undefined;
+  return { inputOffset: committed.offset, tick: Number(/^tick:(\d+)$/.exec(committed.metadata ?? '')?.[1] ?? 0) };
 }
 
 /** The partition's end (high watermark): the offset the next record will get. */

@@ -1,8 +1,10 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
-import type { Logger } from '../engine/logger.js';
+import type { Logger } from '../contracts/logger.js';
+import { retryPolicySchema, type RetryPolicy } from '../contracts/retry.js';
 
 /** The Kafka client, its logs routed into Weir's JSON logs. All Kafka access goes through connectors/. */
-export function createKafka(options: { brokers: readonly string[]; clientId: string; logger: Logger }): Kafka {
+/** `retry`: the topology's policy, which the client applies to its own requests (KafkaJS takes the same shape). */
+export function createKafka(options: { brokers: readonly string[]; clientId: string; logger: Logger; retry?: RetryPolicy }): Kafka {
   const logger = options.logger.child({ component: 'kafka' });
   return new Kafka({
     clientId: options.clientId,
@@ -17,6 +19,6 @@ export function createKafka(options: { brokers: readonly string[]; clientId: str
       if (entry.level <= logLevel.ERROR) logger.error(line, fields);
       else logger.warn(line, fields);
     },
-    retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5_000 },
+    retry: { ...(options.retry ?? retryPolicySchema.parse({})) },
   });
 }

@@ -1,9 +1,11 @@
 import { Partitioners, type Kafka, type Message, type Producer, type RecordMetadata } from 'kafkajs';
-import type { Envelope } from '../engine/envelope.js';
-import { ConnectorError, FencedError } from '../engine/errors.js';
-import type { Topology } from '../engine/topology-loader.js';
-import type { StateMutation } from '../state/state-store.js';
-import { changelogTopic, type TopicLayout } from './kafka-admin.js';
+import type { Envelope } from '../contracts/envelope.js';
+import { ConnectorError, FencedError } from '../contracts/errors.js';
+import type { Topology } from '../contracts/topology.js';
+import { changelogTopic } from '../contracts/names.js';
+import { changelogMessages } from '../contracts/state-changelog.js';
+import type { StateMutation } from '../contracts/state.js';
+import type { TopicLayout } from './kafka-admin.js';
 import { deadLetter, fits, maxMessageBytes, outputRecords, recordSize, sizedGroups, type OutputRecord } from './output-records.js';
 
 /** One batch to commit for one input partition. */
@@ -12,6 +14,29 @@ export interface BatchCommit {
   readonly mutations: readonly StateMutation[];
   /** The input offset to resume from: last record's offset + 1. */
   readonly nextOffset: string;
+  /** Commits at `nextOffset` before this one (a batch without records that fired timers); 0 for a batch of records. */
+  readonly tick: number;
+  /** Records already encoded for an internal topic (a repartition topic), in the same transaction. */
+  readonly internal: readonly InternalRecord[];
+}
+
+export interface InternalRecord {
+  readonly topic: string;
+  readonly message: Message;
+}
+
+/** The offset metadata a commit at a tick writes, so that recovery knows the tick (kafka-admin.ts committedPosition). */
+export function tickMetadata(tick: number): string | null {
+  return tick === 0 ? null : `tick:${tick}`;
+}
+
+/** What one partition's sink needs besides the topology: where it reads from and its transactional id. */
+export interface TransactionalSinkOptions {
+  readonly sourceTopic: string;
+  readonly transactionalId: string;
+  readonly group: string;
+  /** Runs after the offsets are sent, before EndTxn (fault injection in tests). */
+  readonly beforeCommit?: () => Promise<void>;
 }
 
 /** Per stateful step, the offset of the last changelog record this commit wrote. */
@@ -26,7 +51,10 @@ function isFencing(error: unknown): boolean {
   return false;
 }
 
-/** A changelog record: one per changed key, on the input's partition number; a null value is a tombstone. */
+/**
+ * A changelog record, on the input's partition number: one per changed key (a delete is a tombstone), one per bitset
+ * a batch set bits in (contracts/state-changelog.ts).
+ */
 interface ChangelogRecord {
   readonly stepId: string;
   readonly topic: string;
@@ -34,11 +62,17 @@ interface ChangelogRecord {
   readonly size: number;
 }
 
-function changelogRecords(topology: Topology, partition: number, mutations: readonly StateMutation[]): ChangelogRecord[] {
-  return mutations.map((mutation) => {
-    const message: Message = { key: mutation.key, value: mutation.value, partition };
-    return { stepId: mutation.operator, topic: changelogTopic(topology.name, mutation.operator), message, size: recordSize(message) };
-  });
+/** `commit` names the commit uniquely (offset, and tick when there is one), so bits records of two commits never collide. */
+function changelogRecords(topology: Topology, partition: number, mutations: readonly StateMutation[], commit: string): ChangelogRecord[] {
+  const records: ChangelogRecord[] = [];
+  for (const mutation of mutations) {
+    const topic = changelogTopic(topology.name, mutation.operator);
+    for (const { key, value, headers } of changelogMessages(mutation, commit)) {
+      const message: Message = headers === undefined ? { key, value, partition } : { key, value, headers, partition };
+      records.push({ stepId: mutation.operator, topic, message, size: recordSize(message) });
+    }
+  }
+  return records;
 }
 
 /** Broker answers that refuse records, not the request: retrying the same records cannot help. */
@@ -85,28 +119,22 @@ function produceRounds(layout: TopicLayout, records: readonly { topic: string; s
 export class TransactionalSink {
   private readonly producer: Producer;
 
-  static transactionalId(topology: Topology, partition: number): string {
-    return `weir.${topology.name}.${topology.source.kafka.topic}.${partition}`;
-  }
-
   constructor(
     kafka: Kafka,
     private readonly topology: Topology,
     private readonly layout: TopicLayout,
     private readonly partition: number,
-    private readonly group: string,
-    /** Runs after the offsets are sent, before EndTxn (fault injection in tests). */
-    private readonly beforeCommit: () => Promise<void> = async () => undefined,
+    private readonly options: TransactionalSinkOptions,
   ) {
     this.producer = kafka.producer({
-      transactionalId: TransactionalSink.transactionalId(topology, partition),
+      transactionalId: options.transactionalId,
       idempotent: true,
       maxInFlightRequests: 1,
       transactionTimeout: 60_000,
       createPartitioner: Partitioners.DefaultPartitioner,
       // The broker answers CONCURRENT_TRANSACTIONS while it still writes the previous commit's markers,
       // for a few milliseconds: retry soon rather than after the client's default backoff.
-      retry: { retries: 10, initialRetryTime: 20, maxRetryTime: 2_000 },
+      retry: { ...topology.kafka.retry, initialRetryTime: Math.min(topology.kafka.retry.initialRetryTime, 20) },
     });
   }
 
@@ -129,7 +157,7 @@ export class TransactionalSink {
    */
   async commit(batch: BatchCommit): Promise<CommitResult> {
     const { topology, layout, partition } = this;
-    const changelog = changelogRecords(topology, partition, batch.mutations);
+    const changelog = changelogRecords(topology, partition, batch.mutations, batch.tick === 0 ? batch.nextOffset : `${batch.nextOffset}.${batch.tick}`);
     const deadLettered: string[] = [];
     let outputs = outputRecords(topology, layout, partition, batch.outputs).map((record) => {
       if (fits(record, layout)) return record;
@@ -137,7 +165,7 @@ export class TransactionalSink {
       return deadLetter(topology, layout, partition, record, 'output-too-large', `a record of ${record.size} bytes does not fit max.message.bytes ${maxMessageBytes(layout, record.topic)} of topic '${record.topic}'`);
     });
     try {
-      return { changelog: await this.transact(outputs, changelog, batch.nextOffset), deadLettered };
+      return { changelog: await this.transact(outputs, changelog, batch), deadLettered };
     } catch (error) {
       if (refusal(error) === undefined) throw this.classify(error);
     }
@@ -149,25 +177,27 @@ export class TransactionalSink {
       return deadLetter(topology, layout, partition, record, 'output-refused', `the broker refused the record for topic '${record.topic}': ${type}`);
     });
     try {
-      return { changelog: await this.transact(outputs, changelog, batch.nextOffset), deadLettered };
+      return { changelog: await this.transact(outputs, changelog, batch), deadLettered };
     } catch (error) {
       throw this.classify(error);
     }
   }
 
-  private async transact(outputs: readonly OutputRecord[], changelog: readonly ChangelogRecord[], nextOffset: string): Promise<ChangelogOffsets> {
+  private async transact(outputs: readonly OutputRecord[], changelog: readonly ChangelogRecord[], batch: BatchCommit): Promise<ChangelogOffsets> {
     const transaction = await this.producer.transaction();
     try {
       const offsets: ChangelogOffsets = {};
-      for (const round of produceRounds(this.layout, [...outputs, ...changelog])) {
+      const internal = batch.internal.map((record) => ({ ...record, size: recordSize(record.message) }));
+      for (const round of produceRounds(this.layout, [...outputs, ...internal, ...changelog])) {
         const metadata = await transaction.sendBatch({ topicMessages: round, acks: -1 });
         for (const { topic, messages } of round) this.noteChangelogOffset(offsets, changelog, topic, messages.length, metadata);
       }
       await transaction.sendOffsets({
-        consumerGroupId: this.group,
-        topics: [{ topic: this.topology.source.kafka.topic, partitions: [{ partition: this.partition, offset: nextOffset }] }],
+        consumerGroupId: this.options.group,
+        // KafkaJS sends `metadata` with the offset (TxnOffsetCommit), though its types omit it.
+        topics: [{ topic: this.options.sourceTopic, partitions: [{ partition: this.partition, offset: batch.nextOffset, metadata: tickMetadata(batch.tick) } as { partition: number; offset: string }] }],
       });
-      await this.beforeCommit();
+      await this.options.beforeCommit?.();
       await transaction.commit();
       return offsets;
     } catch (error) {
@@ -213,7 +243,7 @@ export class TransactionalSink {
   }
 
   private classify(error: unknown): Error {
-    const context = { topology: this.topology.name, topic: this.topology.source.kafka.topic, partition: this.partition };
+    const context = { topology: this.topology.name, topic: this.options.sourceTopic, partition: this.partition };
     if (isFencing(error)) return new FencedError(`partition ${this.partition} was taken over by another worker`, { cause: error, context });
     return new ConnectorError(`transaction for partition ${this.partition} failed: ${(error as Error).message}`, { cause: error, retriable: true, context });
   }
@@ -225,14 +255,38 @@ export class TransactionalSink {
 
 /** The at-least-once sink: outputs acknowledged by all in-sync replicas; offsets are committed afterwards by the source. */
 export class AtLeastOnceSink {
-  private readonly producer: Producer;
+  private producer: Producer;
+  /** A send failed: the idempotent producer's sequence numbers may have a gap, so the next send takes a new producer id. */
+  private broken = false;
+  private replacing: Promise<void> | undefined;
 
-  constructor(kafka: Kafka, private readonly topology: Topology, private readonly layout: TopicLayout) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topology: Topology,
+    private readonly layout: TopicLayout,
+  ) {
+    this.producer = this.newProducer();
   }
 
   async connect(): Promise<void> {
     await this.producer.connect();
+  }
+
+  private newProducer(): Producer {
+    return this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, retry: this.topology.kafka.retry });
+  }
+
+  /** After a failed send, a fresh producer (a new producer id): the old one's sequence numbers may never line up again. */
+  private async ready(): Promise<void> {
+    if (!this.broken) return;
+    // Partitions send concurrently: the first to find it broken replaces it, the others wait for that.
+    this.replacing ??= (async () => {
+      await this.producer.disconnect().catch(() => undefined);
+      this.producer = this.newProducer();
+      await this.producer.connect();
+      this.broken = false;
+    })().finally(() => (this.replacing = undefined));
+    await this.replacing;
   }
 
   /**
@@ -240,8 +294,9 @@ export class AtLeastOnceSink {
    * the records are sent one by one (re-sending is allowed at least once) and the refused ones are dead-lettered.
    * Resolves with the reasons of the dead letters it made.
    */
-  async send(partition: number, outputs: BatchCommit['outputs']): Promise<readonly string[]> {
+  async send(partition: number, outputs: BatchCommit['outputs'], internal: readonly InternalRecord[] = []): Promise<readonly string[]> {
     const { topology, layout } = this;
+    await this.ready();
     const deadLettered: string[] = [];
     const records = outputRecords(topology, layout, partition, outputs).map((record) => {
       if (fits(record, layout)) return record;
@@ -249,7 +304,8 @@ export class AtLeastOnceSink {
       return deadLetter(topology, layout, partition, record, 'output-too-large', `a record of ${record.size} bytes does not fit max.message.bytes ${maxMessageBytes(layout, record.topic)} of topic '${record.topic}'`);
     });
     try {
-      for (const round of produceRounds(layout, records)) await this.producer.sendBatch({ topicMessages: round, acks: -1 });
+      const sized = [...records, ...internal.map((record) => ({ ...record, size: recordSize(record.message) }))];
+      for (const round of produceRounds(layout, sized)) await this.producer.sendBatch({ topicMessages: round, acks: -1 });
       return deadLettered;
     } catch (error) {
       if (refusal(error) === undefined) throw this.failure(partition, error);
@@ -267,10 +323,15 @@ export class AtLeastOnceSink {
         });
       }
     }
+    const sizedInternal = internal.map((record) => ({ ...record, size: recordSize(record.message) }));
+    for (const round of produceRounds(layout, sizedInternal)) await this.producer.sendBatch({ topicMessages: round, acks: -1 }).catch((cause: unknown) => {
+      throw this.failure(partition, cause);
+    });
     return deadLettered;
   }
 
   private failure(partition: number, error: unknown): ConnectorError {
+    this.broken = true;
     return new ConnectorError(`send for partition ${partition} failed: ${(error as Error).message}`, { cause: error, retriable: true, context: { topology: this.topology.name, partition } });
   }
 

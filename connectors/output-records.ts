@@ -1,7 +1,7 @@
 import type { IHeaders, Message } from 'kafkajs';
-import type { Envelope } from '../engine/envelope.js';
-import { rejectedEnvelope } from '../engine/rejection.js';
-import type { Topology } from '../engine/topology-loader.js';
+import type { Envelope } from '../contracts/envelope.js';
+import { rejectedEnvelope } from '../contracts/rejection.js';
+import type { Topology } from '../contracts/topology.js';
 import { defaultMaxMessageBytes, type TopicLayout } from './kafka-admin.js';
 import { encodePayload } from './payload-codec.js';
 

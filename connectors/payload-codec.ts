@@ -1,4 +1,4 @@
-import type { PayloadFormat } from '../engine/topology-schema.js';
+import type { PayloadFormat } from '../contracts/topology-schema.js';
 
 /** Turns record bytes into payloads and back, per the topology's `format`. */
 

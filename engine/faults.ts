@@ -1,4 +1,4 @@
-import type { Logger } from './logger.js';
+import type { Logger } from '../contracts/logger.js';
 
 /**
  * Fault injection for the exactly-once tests, at named points of a partition's commit path:

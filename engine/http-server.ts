@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import { ConnectorError, errorMessage } from './errors.js';
+import { ConnectorError, errorMessage } from '../contracts/errors.js';
 
 /** The ops endpoint of a worker: `/metrics` for Prometheus, `/health` (alive) and `/ready` (serving) for orchestrators. */
 

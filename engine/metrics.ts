@@ -1,7 +1,9 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { metricNames } from './metric-names.js';
+import { metricNames } from '../contracts/metric-names.js';
+import type { OperatorMetrics } from '../contracts/operator.js';
+import type { SinkMetrics } from '../connectors/sink-runner.js';
 
-const latencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+export const latencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /** The engine's own metrics, one instance (and one registry) per worker. */
 export class EngineMetrics {
@@ -16,6 +18,9 @@ export class EngineMetrics {
   readonly commitDuration: Histogram<'topology'>;
   readonly rejects: Counter<'topology' | 'operator' | 'reason'>;
   readonly stateOperations: Counter<'topology' | 'operation'>;
+  readonly sinkWrites: Counter<'topology' | 'sink'>;
+  readonly sinkWriteDuration: Histogram<'topology' | 'sink'>;
+  readonly sinkLag: Gauge<'topology' | 'sink' | 'partition'>;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registry = new Registry();
@@ -30,29 +35,47 @@ export class EngineMetrics {
     this.transactionAborts = new Counter({ name: metricNames.transactionAborts, help: 'Aborted batches, by reason.', labelNames: ['topology', 'reason'], registers: [registry] });
     this.commitDuration = new Histogram({ name: metricNames.commitDuration, help: 'Duration of a batch commit (transaction or offset commit), seconds.', labelNames: ['topology'], buckets: latencyBuckets, registers: [registry] });
     this.rejects = new Counter({ name: metricNames.rejects, help: 'Records sent to the rejected output, by reason.', labelNames: ['topology', 'operator', 'reason'], registers: [registry] });
+    this.sinkWrites = new Counter({ name: metricNames.sinkWrites, help: 'Records a sink wrote to its external system.', labelNames: ['topology', 'sink'], registers: [registry] });
+    this.sinkWriteDuration = new Histogram({ name: metricNames.sinkWriteDuration, help: 'Duration of one sink write (a batch of records), seconds.', labelNames: ['topology', 'sink'], buckets: latencyBuckets, registers: [registry] });
+    this.sinkLag = new Gauge({ name: metricNames.sinkLag, help: 'Committed records of the output a sink has not written yet, per partition.', labelNames: ['topology', 'sink', 'partition'], registers: [registry] });
     this.stateOperations = new Counter({ name: metricNames.stateOperations, help: 'State store operations.', labelNames: ['topology', 'operation'], registers: [registry] });
   }
 }
 
-/** Metrics an operator declares for itself, with `topology` and `operator` labels filled in. */
-export interface OperatorMetrics {
-  counter<L extends string>(spec: { name: string; help: string; labelNames: readonly L[] }): { inc(labels: Record<L, string>, value?: number): void };
-  gauge<L extends string>(spec: { name: string; help: string; labelNames: readonly L[] }): { set(labels: Record<L, string>, value: number): void };
+
+/**
+ * The metrics an operator declares for itself, in the worker's registry. `hold`, when given, receives counter
+ * increments instead of the counter (the batch in progress keeps them until it commits) and returns false when no batch
+ * runs, so the increment counts at once.
+ */
+/** The metrics of one sink runner, in the worker's registry. */
+export function sinkMetrics(metrics: EngineMetrics, topology: string, sink: string): SinkMetrics {
+  return {
+    written: (records) => metrics.sinkWrites.inc({ topology, sink }, records),
+    writeSeconds: (seconds) => metrics.sinkWriteDuration.observe({ topology, sink }, seconds),
+    lag: (partition, records) => metrics.sinkLag.set({ topology, sink, partition: String(partition) }, records),
+    rejected: (reason) => metrics.rejects.inc({ topology, operator: `sink:${sink}`, reason }),
+  };
 }
 
-export function operatorMetrics(registry: Registry, topology: string, operator: string): OperatorMetrics {
+export function operatorMetrics(registry: Registry, topology: string, operator: string, hold?: (inc: (labels: Record<string, string>, value: number) => void, labels: Record<string, string>, value: number) => boolean): OperatorMetrics {
   const fixed = { topology, operator };
   const find = (name: string): unknown => registry.getSingleMetric(name);
   return {
     counter(spec) {
-      const counter = (find(spec.name) as Counter<string> | undefined) ??
-        new Counter({ name: spec.name, help: spec.help, labelNames: ['topology', 'operator', ...spec.labelNames], registers: [registry] });
-      return { inc: (labels, value = 1) => counter.inc({ ...fixed, ...labels }, value) };
+      const counter = (find(spec.name) as Counter<string> | undefined) ?? new Counter({ name: spec.name, help: spec.help, labelNames: ['topology', 'operator', ...spec.labelNames], registers: [registry] });
+      const inc = (labels: Record<string, string>, value: number): void => counter.inc({ ...fixed, ...labels }, value);
+      return { inc: (labels, value = 1) => (hold?.(inc, labels, value) ?? false) || inc(labels, value) };
     },
     gauge(spec) {
-      const gauge = (find(spec.name) as Gauge<string> | undefined) ??
-        new Gauge({ name: spec.name, help: spec.help, labelNames: ['topology', 'operator', ...spec.labelNames], registers: [registry] });
+      const gauge = (find(spec.name) as Gauge<string> | undefined) ?? new Gauge({ name: spec.name, help: spec.help, labelNames: ['topology', 'operator', ...spec.labelNames], registers: [registry] });
       return { set: (labels, value) => gauge.set({ ...fixed, ...labels }, value) };
+    },
+    histogram(spec) {
+      const histogram =
+        (find(spec.name) as Histogram<string> | undefined) ??
+        new Histogram({ name: spec.name, help: spec.help, labelNames: ['topology', 'operator', ...spec.labelNames], buckets: [...(spec.buckets ?? latencyBuckets)], registers: [registry] });
+      return { observe: (labels, value) => histogram.observe({ ...fixed, ...labels }, value) };
     },
   };
 }

@@ -1,19 +1,9 @@
 import { decodePayload, PayloadDecodeError } from '../connectors/payload-codec.js';
-import type { Envelope } from './envelope.js';
-import { rejectedEnvelope } from './rejection.js';
-import type { TopologyHeader } from './topology-schema.js';
+import type { Envelope } from '../contracts/envelope.js';
+import { rejectedEnvelope } from '../contracts/rejection.js';
+import type { SourceRecord } from '../contracts/source-record.js';
+import type { TopologyHeader } from '../contracts/topology-schema.js';
 
-/** A record as a source hands it over, before decoding. */
-export interface SourceRecord {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: string;
-  readonly key: Buffer | null;
-  readonly value: Buffer | null;
-  /** Kafka timestamp, epoch ms. */
-  readonly timestamp: number;
-  readonly headers: Readonly<Record<string, string>>;
-}
 
 export type DecodeResult = { readonly ok: true; readonly envelope: Envelope<unknown> } | { readonly ok: false; readonly rejected: Envelope<unknown> };
 

@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import type { AnyOperatorDefinition } from '../operators/define-operator.js';
+import type { AnyOperatorDefinition } from '../contracts/operator.js';
 import { builtinOperators } from '../operators/index.js';
-import type { OperatorRegistry } from '../operators/registry.js';
-import { topologyHeaderSchema } from './topology-schema.js';
+import type { OperatorRegistry } from '../contracts/topology.js';
+import { topologyHeaderSchema } from '../contracts/topology-schema.js';
+import type { AnySinkDefinition, SinkRegistry } from '../contracts/sink.js';
+import { builtinSinks } from '../connectors/sinks.js';
 
 /**
  * The JSON Schema (draft-07, which editors support widely) of topology files, for editor completion and
@@ -18,11 +20,14 @@ const referenceDefinition = {
   description: 'A ${VAR} or ${VAR:-default} reference, replaced from the environment when the topology loads.',
 };
 
-export function topologyJsonSchema(registry: OperatorRegistry = builtinOperators): JsonSchema {
+export function topologyJsonSchema(registry: OperatorRegistry = builtinOperators, sinks: SinkRegistry = builtinSinks): JsonSchema {
   const operators = [...registry.values()].sort((a, b) => a.name.localeCompare(b.name));
   const step = z.xor([...operators.map(operatorStep), pluginStep(operators.map((operator) => operator.name))]);
+  const connectors = [...sinks.values()].sort((a, b) => a.name.localeCompare(b.name));
+  const sink = connectors.length === 1 ? sinkEntry(connectors[0] as AnySinkDefinition) : z.xor(connectors.map(sinkEntry));
   const topology = topologyHeaderSchema.extend({
     pipeline: z.array(step).min(1).describe('The operators a record goes through, in order; each step names one operator and its config.'),
+    sinks: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), sink).optional().describe('External systems fed from outputs after commit, each through one connector; writes are idempotent.'),
   });
   const generated = z.toJSONSchema(topology, { io: 'input', target: 'draft-7', unrepresentable: 'any' }) as JsonSchema;
   const { $schema, ...rest } = generated;
@@ -42,6 +47,11 @@ function operatorStep(operator: AnyOperatorDefinition): z.ZodType {
   const config = operator.config.safeParse({}).success ? operator.config.nullable() : operator.config;
   const traits = [operator.stateful === true ? 'Stateful (keyed state with a changelog topic).' : '', operator.outputs?.length ? `Side outputs: ${operator.outputs.join(', ')}.` : ''];
   return z.strictObject({ [operator.name]: config }).describe([operator.summary, ...traits].filter(Boolean).join(' '));
+}
+
+/** `{ from: <output>, <connector>: <config> }`. */
+function sinkEntry(definition: AnySinkDefinition): z.ZodType {
+  return z.strictObject({ from: z.string().describe('The output whose committed records the sink writes.'), [definition.name]: definition.config }).describe(`${definition.summary} Guarantee: ${definition.guarantee}.`);
 }
 
 /** Any other single-key step: an operator from a `plugins:` module, checked when the topology loads. */

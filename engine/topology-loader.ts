@@ -3,34 +3,27 @@ import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isPair, isScalar, isSeq, LineCounter, parseDocument, parse as parseYaml, visit, type Document } from 'yaml';
 import type { z } from 'zod';
-import type { AnyOperatorDefinition } from '../operators/define-operator.js';
+import type { AnyOperatorDefinition } from '../contracts/operator.js';
 import { builtinOperators } from '../operators/index.js';
-import { createRegistry, type OperatorRegistry } from '../operators/registry.js';
-import { errorMessage, TopologyError, type TopologyIssue } from './errors.js';
+import { createRegistry } from '../operators/registry.js';
+import type { OperatorRegistry } from '../contracts/topology.js';
+import { errorMessage, TopologyError, type TopologyIssue } from '../contracts/errors.js';
 import { hasReference, interpolate } from './interpolate.js';
-import { topologyHeaderSchema, type TopologyHeader } from './topology-schema.js';
-import { formatPath } from './field-path.js';
+import { topologyHeaderSchema, type TopologyHeader } from '../contracts/topology-schema.js';
+import type { SinkRegistry } from '../contracts/sink.js';
+import type { PipelineStep, SinkStep, Topology } from '../contracts/topology.js';
+import { builtinSinks } from '../connectors/sinks.js';
+import { formatPath } from '../contracts/field-path.js';
 import { locate } from './yaml-positions.js';
 
-/** One operator instance of a pipeline, its config validated and defaults filled. */
-export interface PipelineStep {
-  /** Unique in the pipeline: the operator name, suffixed `-2`, `-3` … when it repeats. */
-  readonly id: string;
-  readonly definition: AnyOperatorDefinition;
-  readonly config: unknown;
-}
-
-export interface Topology extends Omit<TopologyHeader, 'pipeline'> {
-  readonly file: string;
-  readonly baseDir: string;
-  readonly pipeline: readonly PipelineStep[];
-  readonly registry: OperatorRegistry;
-}
 
 export interface LoadOptions {
   env?: Readonly<Record<string, string | undefined>>;
   registry?: OperatorRegistry;
+  sinks?: SinkRegistry;
 }
+
+export type { PipelineStep, Topology };
 
 export async function loadTopology(file: string, options: LoadOptions = {}): Promise<Topology> {
   let text: string;
@@ -79,8 +72,9 @@ export async function parseTopology(text: string, file: string, options: LoadOpt
   const registry = await loadPlugins(header.data.plugins, baseDir, options.registry ?? builtinOperators, at);
   const pipeline = validatePipeline(header.data, registry, at);
   checkOutputsRouted(header.data, pipeline, at);
+  const sinks = validateSinks(header.data, options.sinks ?? builtinSinks, at);
   if (issues.length > 0) throw new TopologyError(issues);
-  return { ...header.data, file, baseDir, pipeline, registry };
+  return { ...header.data, file, baseDir, pipeline, sinks };
 }
 
 type Reporter = (path: readonly PropertyKey[], message: string, key?: string) => void;
@@ -175,6 +169,37 @@ function validatePipeline(header: TopologyHeader, registry: OperatorRegistry, at
     steps.push({ id: count === 1 ? name : `${name}-${count}`, definition, config: parsed.data });
   }
   return steps;
+}
+
+/** Each sink reads from a defined output through exactly one known connector, whose config its own schema checks. */
+function validateSinks(header: TopologyHeader, registry: SinkRegistry, at: Reporter): SinkStep[] {
+  const sinks: SinkStep[] = [];
+  for (const [name, spec] of Object.entries(header.sinks)) {
+    const { from, ...rest } = spec as { from?: unknown } & Record<string, unknown>;
+    if (typeof from !== 'string') {
+      at(['sinks', name], `missing 'from': the output whose records the sink writes (one of ${Object.keys(header.outputs).join(', ')})`);
+      continue;
+    }
+    if (!(from in header.outputs)) at(['sinks', name, 'from'], `output '${from}' is not defined in \`outputs\` (${Object.keys(header.outputs).join(', ')})`);
+    const connectors = Object.keys(rest);
+    if (connectors.length !== 1) {
+      at(['sinks', name], `a sink names exactly one connector besides 'from', found ${connectors.length === 0 ? 'none' : connectors.map((connector) => `'${connector}'`).join(', ')}; known connectors: ${[...registry.keys()].sort().join(', ')}`);
+      continue;
+    }
+    const connector = connectors[0] as string;
+    const definition = registry.get(connector);
+    if (definition === undefined) {
+      at(['sinks', name], `unknown sink connector '${connector}'; known connectors: ${[...registry.keys()].sort().join(', ')}`, connector);
+      continue;
+    }
+    const parsed = definition.config.safeParse(rest[connector] ?? {}, { reportInput: true });
+    if (!parsed.success) {
+      reportZodIssues(parsed.error.issues, ['sinks', name, connector], at);
+      continue;
+    }
+    sinks.push({ name, from, definition, config: parsed.data });
+  }
+  return sinks;
 }
 
 /** Every side output an operator may emit to must lead somewhere: nothing is dropped silently. */

@@ -1,15 +1,27 @@
 import { Observable, type OperatorFunction } from 'rxjs';
+import type { Envelope } from '../contracts/envelope.js';
+import { errorMessage, WeirError } from '../contracts/errors.js';
+import type { OperatorContext } from '../contracts/operator.js';
 
 /**
  * Shared machinery for async operators (model inference, database writes): runs `project` on up to
  * `concurrency` records at once, never two of the same key at once, so each key's results come out in its
  * input order; records of different keys may overtake each other. Completes once the input has completed
- * and every call has settled; the first failure errors the stream (the engine then isolates the record).
+ * and every call has settled.
+ *
+ * A failure errors the stream (the engine retries the batch, or isolates its records one by one), unless
+ * `isolate` takes it: then that record alone is dropped from the output — the operator has sent it to
+ * `rejected` with `ctx.reject` — and the others go on, so nothing is computed twice.
  *
  * @example
- * create: (config, ctx) => mapAsyncByKey((envelope) => envelope.key, (envelope) => embed(envelope), config.concurrency)
+ * create: (config, ctx) => mapAsyncByKey((envelope) => envelope.key, (envelope) => embed(envelope), config.concurrency, rejectUnlessRetriable(ctx))
  */
-export function mapAsyncByKey<In, Out>(keyOf: (value: In) => string | null, project: (value: In) => Promise<Out>, concurrency: number): OperatorFunction<In, Out> {
+export function mapAsyncByKey<In, Out>(
+  keyOf: (value: In) => string | null,
+  project: (value: In) => Promise<Out>,
+  concurrency: number,
+  isolate?: (value: In, error: unknown) => boolean,
+): OperatorFunction<In, Out> {
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
   return (source) =>
     new Observable<Out>((subscriber) => {
@@ -41,6 +53,14 @@ export function mapAsyncByKey<In, Out>(keyOf: (value: In) => string | null, proj
               pump();
             },
             (error: unknown) => {
+              if (stopped) return;
+              if (isolate?.(value, error) === true) {
+                active--;
+                busy.delete(key);
+                if (pending.has(key)) runnable.push(key);
+                pump();
+                return;
+              }
               stopped = true;
               subscriber.error(error);
             },
@@ -74,4 +94,16 @@ export function mapAsyncByKey<In, Out>(keyOf: (value: In) => string | null, proj
         subscription.unsubscribe();
       };
     });
+}
+
+/**
+ * The usual `isolate` of `mapAsyncByKey`: a record whose call failed for a reason of its own goes to `rejected` with
+ * the error; an infrastructure failure (marked retriable) fails the batch, which is retried.
+ */
+export function rejectUnlessRetriable(ctx: Pick<OperatorContext<unknown>, 'reject'>): (envelope: Envelope<unknown>, error: unknown) => boolean {
+  return (envelope, error) => {
+    if (error instanceof WeirError && error.retriable) return false;
+    ctx.reject(envelope, { reason: 'operator-error', error: errorMessage(error) });
+    return true;
+  };
 }

@@ -1,7 +1,5 @@
-import type { AnyOperatorDefinition } from './define-operator.js';
-
-/** Operators by topology name. Built once from an explicit list; a duplicate name fails at start-up. */
-export type OperatorRegistry = ReadonlyMap<string, AnyOperatorDefinition>;
+import type { AnyOperatorDefinition } from '../contracts/operator.js';
+import type { OperatorRegistry } from '../contracts/topology.js';
 
 export function createRegistry(definitions: readonly AnyOperatorDefinition[], base: OperatorRegistry = new Map()): OperatorRegistry {
   const registry = new Map(base);

@@ -1,11 +1,11 @@
 import { Observable } from 'rxjs';
 import { z } from 'zod';
-import type { Envelope } from '../engine/envelope.js';
-import { metricNames } from '../engine/metric-names.js';
-import { rejectionHeadersFor } from '../engine/rejection.js';
+import type { Envelope } from '../contracts/envelope.js';
+import { metricNames } from '../contracts/metric-names.js';
+import { rejectionHeadersFor } from '../contracts/rejection.js';
 import { schemaNames, type SchemaName } from '../schemas/avro.js';
 import { RecordValidator, type RejectReason } from '../schemas/record-validator.js';
-import { defineOperator, type OperatorContext } from './define-operator.js';
+import { defineOperator, type OperatorContext } from '../contracts/operator.js';
 
 const schemaHeader = 'weir.schema';
 

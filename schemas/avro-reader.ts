@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { SchemaNode } from './schema-tree.js';
-import { WireFormatError } from '../engine/errors.js';
+import { WireFormatError } from '../contracts/errors.js';
 
 /**
  * Decodes Avro binary into plain values (records as plain objects, bytes as Buffer views of the input),

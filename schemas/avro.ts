@@ -3,7 +3,7 @@ import avro, { type Type } from 'avsc';
 import { compileReader, type AvroReader } from './avro-reader.js';
 import { schemaCatalog, type SchemaName } from './catalog.js';
 import { schemaTree, type RecordNode } from './schema-tree.js';
-import { WireFormatError } from '../engine/errors.js';
+import { WireFormatError } from '../contracts/errors.js';
 
 /**
  * The ingest schemas (`schemas/<name>.avsc`) and the Confluent wire format:
@@ -11,7 +11,7 @@ import { WireFormatError } from '../engine/errors.js';
  * Ids come from the local catalog (catalog.ts). Each schema is read and parsed once, on first use.
  */
 
-export { WireFormatError, type WireFormatProblem } from '../engine/errors.js';
+export { WireFormatError, type WireFormatProblem } from '../contracts/errors.js';
 export type { SchemaName } from './catalog.js';
 
 export interface LoadedSchema {

@@ -1,4 +1,4 @@
-import type { PathSegment } from '../engine/field-path.js';
+import type { PathSegment } from '../contracts/field-path.js';
 import type { RecordNode, SchemaNode } from './schema-tree.js';
 
 /**

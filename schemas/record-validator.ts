@@ -1,7 +1,7 @@
 import { decodeWireFormat, loadSchema, WireFormatError, type LoadedSchema, type SchemaName } from './avro.js';
 import { compileChecks, type Check } from './constraints.js';
 import { compileFromJson, compileUndeclared, type FindUndeclared, type FromJson } from './json-mapping.js';
-import { formatPath, type PathSegment } from '../engine/field-path.js';
+import { formatPath, type PathSegment } from '../contracts/field-path.js';
 import type { SchemaNode } from './schema-tree.js';
 
 /** Why a payload is not a valid record; becomes the `weir.reason` header of the rejected record. */

@@ -1,6 +1,6 @@
-import { formatPath, type PathSegment } from '../engine/field-path.js';
+import { formatPath, type PathSegment } from '../contracts/field-path.js';
 import type { Type, types } from 'avsc';
-import { parseArrayRules, parseNumberRules, parseRecordRules, parseStringRules, type ArrayRules, type NumberRules, type RecordRules, type StringRules } from './constraints.js';
+import { parseArrayRules, parseNumberRules, parseRecordRules, parseStringRules, type ArrayRules, type NumberRules, type RecordRules, type StringRules } from './constraint-rules.js';
 
 /**
  * The Avro subset Weir's schemas use, as a typed tree with each node's `constraints` attached.

@@ -1,5 +1,5 @@
-import { changelogTopic, consumerGroup } from '../../connectors/kafka-admin.js';
-import { TopologyError } from '../../engine/errors.js';
+import { changelogTopic, consumerGroup, sinkGroup, transactionalId } from '../../contracts/names.js';
+import { TopologyError } from '../../contracts/errors.js';
 import { loadTopology, type Topology } from '../../engine/topology-loader.js';
 import { parseCommandArgs } from '../args.js';
 
@@ -16,7 +16,9 @@ export interface TopologyDescription {
     readonly eventTimeField: string | null;
   };
   readonly steps: readonly StepDescription[];
-  readonly outputs: readonly { readonly name: string; readonly topic: string; readonly format: string }[];
+  readonly outputs: readonly { readonly name: string; readonly topic: string; readonly format: string; readonly guarantee: string }[];
+  /** External systems fed from outputs after commit. */
+  readonly sinks: readonly { readonly name: string; readonly from: string; readonly connector: string; readonly group: string; readonly guarantee: string; readonly config: unknown }[];
   readonly guarantee: string;
   /** `weir.<topology>.<topic>.<partition>` (as TransactionalSink names them); `null` when at-least-once (no transactions). */
   readonly transactionalIdPattern: string | null;
@@ -61,9 +63,15 @@ export function describeTopology(topology: Topology): TopologyDescription {
         changelogTopic: stateful ? changelogTopic(topology.name, step.id) : null,
       };
     }),
-    outputs: Object.entries(topology.outputs).map(([name, output]) => ({ name, topic: output.kafka.topic, format: output.kafka.format })),
+    outputs: Object.entries(topology.outputs).map(([name, output]) => ({
+      name,
+      topic: output.kafka.topic,
+      format: output.kafka.format,
+      guarantee: topology.guarantee === 'exactly-once' ? 'transactional: written in the batch transaction' : 'at least once: written before the offset commit',
+    })),
+    sinks: topology.sinks.map((sink) => ({ name: sink.name, from: sink.from, connector: sink.definition.name, group: sinkGroup(topology, sink.name), guarantee: sink.definition.guarantee, config: sink.config })),
     guarantee: topology.guarantee,
-    transactionalIdPattern: topology.guarantee === 'exactly-once' ? `weir.${topology.name}.${kafka.topic}.<partition>` : null,
+    transactionalIdPattern: topology.guarantee === 'exactly-once' ? transactionalId(topology, '<partition>') : null,
     commitIntervalMs: topology.commitIntervalMs,
     maxBatch: topology.maxBatch,
     state: 'redis' in topology.state ? { backend: 'redis', url: withoutPassword(topology.state.redis.url) } : { backend: 'memory', url: null },
@@ -96,7 +104,11 @@ export function formatDescription(description: TopologyDescription): string {
   }
   lines.push('outputs');
   const width = Math.max(...description.outputs.map((output) => output.name.length));
-  for (const output of description.outputs) lines.push(`  ${output.name.padEnd(width)} → ${output.topic} (${output.format})`);
+  for (const output of description.outputs) lines.push(`  ${output.name.padEnd(width)} → ${output.topic} (${output.format}; ${output.guarantee})`);
+  if (description.sinks.length > 0) lines.push('sinks');
+  for (const sink of description.sinks) {
+    lines.push(`  ${sink.name}: ${sink.connector} from output ${sink.from}, group ${sink.group}`, `     config ${JSON.stringify(sink.config)}`, `     ${sink.guarantee}`);
+  }
   lines.push(
     `guarantee ${description.guarantee}${description.transactionalIdPattern === null ? '' : `, transactional id ${description.transactionalIdPattern}`}`,
     `commit   every ${description.commitIntervalMs} ms or ${description.maxBatch.records} records / ${description.maxBatch.bytes} bytes`,

@@ -3,12 +3,12 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { encodePayload } from '../../connectors/payload-codec.js';
-import { statefulStepIds } from '../../connectors/kafka-admin.js';
-import { errorMessage, TopologyError } from '../../engine/errors.js';
+import { statefulStepIds } from '../../contracts/names.js';
+import { errorMessage, TopologyError } from '../../contracts/errors.js';
 import { faultsFromEnvironment } from '../../engine/faults.js';
 import { startOpsServer } from '../../engine/http-server.js';
 import { KafkaWorker } from '../../engine/kafka-worker.js';
-import { createLogger, type Logger } from '../../engine/logger.js';
+import { createLogger, type Logger } from '../../contracts/logger.js';
 import { MemoryRunner, type InputRecord } from '../../engine/memory-runner.js';
 import { EngineMetrics } from '../../engine/metrics.js';
 import { loadTopology, type Topology } from '../../engine/topology-loader.js';
@@ -118,13 +118,13 @@ async function runOnKafka(topology: Topology, metricsAddress: string, logger: Lo
   } else {
     store = new MemoryStateStore();
   }
-  const worker = new KafkaWorker({ topology, store, metrics, logger, faults: faultsFromEnvironment(logger) });
-  const ops = await startOpsServer({ address: metricsAddress, registry: metrics.registry, health: () => worker.health(), ready: () => worker.ready() });
-  logger.info('ops endpoint listening', { url: ops.url });
-
+  let shutdown: (reason: string, code: number) => void = () => undefined;
   const stopped = new Promise<number>((resolve) => {
-    const shutdown = (signal: string): void => {
-      logger.info('draining', { signal });
+    let draining = false;
+    shutdown = (reason, code) => {
+      if (draining) return;
+      draining = true;
+      logger.info('draining', { reason });
       const timer = setTimeout(() => {
         logger.error('drain did not finish in time; exiting', { timeoutMs: drainTimeoutMs });
         resolve(1);
@@ -134,14 +134,28 @@ async function runOnKafka(topology: Topology, metricsAddress: string, logger: Lo
         .stop()
         .then(() => store.close())
         .then(() => ops.close())
-        .then(() => resolve(0), (error: unknown) => {
+        .then(() => resolve(code), (error: unknown) => {
           logger.error('drain failed', { error });
           resolve(1);
         });
     };
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.once('SIGTERM', () => shutdown('SIGTERM', 0));
+    process.once('SIGINT', () => shutdown('SIGINT', 0));
   });
+  const worker = new KafkaWorker({
+    topology,
+    store,
+    metrics,
+    logger,
+    faults: faultsFromEnvironment(logger),
+    onFatal: (error) => {
+      // A worker that cannot consume must not look alive: exit non-zero so its supervisor restarts it.
+      logger.error('the consumer stopped after an error it does not retry; the worker exits', { error });
+      shutdown('consumer stopped', 1);
+    },
+  });
+  const ops = await startOpsServer({ address: metricsAddress, registry: metrics.registry, health: () => worker.health(), ready: () => worker.ready() });
+  logger.info('ops endpoint listening', { url: ops.url });
   try {
     await worker.start();
   } catch (error) {

@@ -1,4 +1,4 @@
-import { TopologyError } from '../../engine/errors.js';
+import { TopologyError } from '../../contracts/errors.js';
 import { loadTopology } from '../../engine/topology-loader.js';
 import { parseCommandArgs } from '../args.js';
 

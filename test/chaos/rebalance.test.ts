@@ -82,7 +82,7 @@ test('1 → 3 → 1 workers during a run: no loss, no duplicates', { timeout: 60
     // Settle: duplicates, if any, would arrive after the last expected output.
     await sleep(3_000);
 
-    const state = await countsInRedis(services.redis, name, partitions, 'count-by-key');
+    const state = await countsInRedis(name, partitions, 'count-by-key');
     const result = verifyCounts(inputs, outputs, state);
     const out = longestPauses(arrivals, scaledOut, 15_000);
     const back = longestPauses(arrivals, scaledIn, 20_000);

@@ -4,14 +4,11 @@ import fc from 'fast-check';
 import { Registry } from 'prom-client';
 import { from } from 'rxjs';
 import { encodePayload } from '../../connectors/payload-codec.js';
-import type { Envelope } from '../../engine/envelope.js';
-import { silentLogger } from '../../engine/logger.js';
-import { operatorMetrics } from '../../engine/metrics.js';
+import type { Envelope } from '../../contracts/envelope.js';
 import validate from '../../operators/validate.js';
+import { standaloneContext } from '../support/operator-context.js';
 import { avroSchema, encodeWireFormat, loadSchema, schemaId, schemaNames, type SchemaName } from '../../schemas/avro.js';
 import type { FieldNode, RecordNode, SchemaNode } from '../../schemas/schema-tree.js';
-import { BatchOverlay } from '../../state/batch-overlay.js';
-import { MemoryStateStore } from '../../state/memory-store.js';
 
 type Value = Record<string, unknown>;
 
@@ -94,18 +91,7 @@ function jsonShape(value: unknown): unknown {
 function runner(schema: SchemaName): (payload: unknown) => { passed: Envelope<unknown>[]; rejected: Envelope<unknown>[] } {
   const topology = `validate-property-${schema}`;
   let rejected: Envelope<unknown>[] = [];
-  const operator = validate.create(validate.config.parse({ schema }), {
-    topology,
-    operator: 'validate',
-    partition: 0,
-    baseDir: '.',
-    state: new BatchOverlay(new MemoryStateStore(), { topology, partition: 0 }).view('validate'),
-    emit: (_output, envelope) => rejected.push(envelope),
-    watermark: () => 0,
-    now: () => 0,
-    metrics: operatorMetrics(new Registry(), topology, 'validate'),
-    logger: silentLogger,
-  });
+  const operator = validate.create(validate.config.parse({ schema }), standaloneContext({ topology, operator: 'validate', registry: new Registry(), emit: (_output, envelope) => rejected.push(envelope) }));
   return (payload) => {
     rejected = [];
     const passed: Envelope<unknown>[] = [];

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { KafkaWorker } from '../../engine/kafka-worker.js';
-import { silentLogger } from '../../engine/logger.js';
+import { silentLogger } from '../../contracts/logger.js';
 import { EngineMetrics } from '../../engine/metrics.js';
 import { loadTopology, type Topology } from '../../engine/topology-loader.js';
 import { RedisStateStore } from '../../state/redis-store.js';
@@ -50,7 +50,7 @@ for (const guarantee of ['exactly-once', 'at-least-once']) test(`${guarantee} wi
     // Per key, the final count in Redis equals the number of valid records with that key (keys map to one partition each).
     const expected = new Map<string, number>();
     for (const message of messages) if (message.value !== '{broken') expected.set(message.key, (expected.get(message.key) ?? 0) + 1);
-    const actual = await countsInRedis(services.redis, topology.name, 3, 'count-by-key');
+    const actual = await countsInRedis(topology.name, 3, 'count-by-key');
     assert.deepEqual(actual, expected);
   } finally {
     await worker.stop();

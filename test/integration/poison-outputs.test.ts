@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { KafkaWorker } from '../../engine/kafka-worker.js';
-import { silentLogger } from '../../engine/logger.js';
+import { silentLogger } from '../../contracts/logger.js';
 import { EngineMetrics } from '../../engine/metrics.js';
 import { loadTopology, type Topology } from '../../engine/topology-loader.js';
 import { RedisStateStore } from '../../state/redis-store.js';

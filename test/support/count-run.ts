@@ -74,7 +74,7 @@ export async function countRun(services: Services, options: { partitions?: numbe
     async verify() {
       const ours = await readAll(services.kafka, env.OUTPUT_TOPIC, { expected: inputs.length, timeoutMs: 60_000, settleMs: 1_000 });
       const reference = await readCommittedReference(brokers, env.OUTPUT_TOPIC);
-      const state = await countsInRedis(services.redis, name, partitions, 'count-by-key');
+      const state = await countsInRedis(name, partitions, 'count-by-key');
       const parse = (value: string | null) => JSON.parse(value as string) as CountOutput;
       const referenceCheck = verifyCounts(inputs, reference.map((record) => parse(record.value)), state);
       const result = verifyCounts(inputs, ours.map((record) => parse(record.value)), state);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import avro from 'avsc';
 import { compileChecks } from '../../schemas/constraints.js';
-import { formatPath } from '../../engine/field-path.js';
+import { formatPath } from '../../contracts/field-path.js';
 import { schemaTree } from '../../schemas/schema-tree.js';
 
 function record(fields: unknown[], extra: Record<string, unknown> = {}): Record<string, unknown> {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KafkaMessage } from 'kafkajs';
-import { chunks } from '../../engine/kafka-worker.js';
+import { chunks } from '../../connectors/kafka-source.js';
 
 /** How a fetched batch is cut into commits: at most `maxRecords` records and `maxBytes` bytes of keys and values each. */
 

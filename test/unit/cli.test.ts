@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { TransactionalSink } from '../../connectors/kafka-sink.js';
+import { transactionalId } from '../../contracts/names.js';
 import { loadTopology } from '../../engine/topology-loader.js';
 import { runWeir, type WeirRun } from '../support/weir-cli.js';
 
@@ -73,9 +73,9 @@ pipeline
      config {"field":"key"}
      changelog weir.full.count-by-key-2.changelog
 outputs
-  default  → sensor.counts (json)
-  rejected → sensor.dlq (json)
-  alerts   → sensor.alerts (json)
+  default  → sensor.counts (json; transactional: written in the batch transaction)
+  rejected → sensor.dlq (json; transactional: written in the batch transaction)
+  alerts   → sensor.alerts (json; transactional: written in the batch transaction)
 guarantee exactly-once, transactional id weir.full.sensor.readings.<partition>
 commit   every 250 ms or 200 records / 65536 bytes
 state    redis redis://:***@redis.internal:6379/0
@@ -91,7 +91,7 @@ metrics  http://0.0.0.0:9464/metrics
     assert.equal(description.commitIntervalMs, 50);
     assert.equal(description.transactionalIdPattern, 'weir.full.sensor.readings.<partition>');
     const topology = await loadTopology(`${root}${full}`);
-    assert.equal((description.transactionalIdPattern as string).replace('<partition>', '7'), TransactionalSink.transactionalId(topology, 7), 'the pattern the sink uses');
+    assert.equal((description.transactionalIdPattern as string).replace('<partition>', '7'), transactionalId(topology, 7), 'the pattern the sink uses');
     assert.deepEqual(description.steps, [
       { id: 'fail-on', operator: 'fail-on', summary: 'Fails on chosen records (test fixture).', stateful: false, sideOutputs: [], config: { field: 'seq', value: -1 }, changelogTopic: null },
       { id: 'count-by-key', operator: 'count-by-key', summary: 'Counts records per key (test fixture).', stateful: true, sideOutputs: [], config: { field: 'sensor' }, changelogTopic: 'weir.full.count-by-key.changelog' },

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { TopologyError } from '../../engine/errors.js';
+import { TopologyError } from '../../contracts/errors.js';
 import { loadTopology } from '../../engine/topology-loader.js';
 
 /**
@@ -112,6 +112,16 @@ describe('malformed topologies', () => {
       assert.equal(error.message, `${missing}: cannot read the file: ENOENT: no such file or directory, open '${missing}'`);
       return true;
     });
+  });
+
+  it('reports every mistake in sinks at its place: no from, an unknown output, an unknown or second connector, a bad config', async () => {
+    await assertIssues('sink-errors', [
+      "11:12: sinks.no-from: missing 'from': the output whose records the sink writes (one of default, rejected)",
+      "12:21: sinks.bad-from.from: output 'graph' is not defined in `outputs` (default, rejected)",
+      "13:29: sinks.unknown.neo5j: unknown sink connector 'neo5j'; known connectors: file",
+      "14:8: sinks.two: a sink names exactly one connector besides 'from', found 'file', 'other'; known connectors: file",
+      '15:46: sinks.bad-config.file.path: Invalid input: expected string, received number',
+    ]);
   });
 
   it('reports a bad topic name', async () => {

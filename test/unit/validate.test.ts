@@ -2,16 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Registry } from 'prom-client';
 import { from, lastValueFrom, toArray } from 'rxjs';
-import type { Envelope } from '../../engine/envelope.js';
-import { silentLogger } from '../../engine/logger.js';
-import { metricNames } from '../../engine/metric-names.js';
-import { operatorMetrics } from '../../engine/metrics.js';
-import type { OperatorContext } from '../../operators/define-operator.js';
+import type { Envelope } from '../../contracts/envelope.js';
+import { metricNames } from '../../contracts/metric-names.js';
 import { builtinOperators } from '../../operators/index.js';
+import { standaloneContext } from '../support/operator-context.js';
 import validate from '../../operators/validate.js';
 import { encodeWireFormat } from '../../schemas/avro.js';
-import { BatchOverlay } from '../../state/batch-overlay.js';
-import { MemoryStateStore } from '../../state/memory-store.js';
 
 let topologies = 0;
 
@@ -21,21 +17,16 @@ function harness(config: unknown, options: { registry?: Registry; topology?: str
   const topology = options.topology ?? `validate-test-${++topologies}`;
   const partition = options.partition ?? 0;
   const rejected: Envelope<unknown>[] = [];
-  const ctx: OperatorContext = {
+  const ctx = standaloneContext({
     topology,
     operator: 'validate',
     partition,
-    baseDir: '.',
-    state: new BatchOverlay(new MemoryStateStore(), { topology, partition }).view('validate'),
+    registry,
     emit: (output, envelope) => {
       assert.equal(output, 'rejected');
       rejected.push(envelope);
     },
-    watermark: () => 0,
-    now: () => 0,
-    metrics: operatorMetrics(registry, topology, 'validate'),
-    logger: silentLogger,
-  };
+  });
   const operator = validate.create(validate.config.parse(config), ctx);
   const run = (values: readonly unknown[]): Promise<Envelope<unknown>[]> => lastValueFrom(from(values.map((value, index) => envelope(value, index))).pipe(operator, toArray()));
   return { run, rejected, registry, topology };

@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { after, before } from 'node:test';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel, type Admin, type KafkaMessage } from 'kafkajs';
-import { operatorStateKey } from '../../../state/redis-keys.js';
+import type { PartitionScope } from '../../../contracts/state.js';
+import { partitionKeyPattern } from '../../../state/redis-keys.js';
+import { engineKeyPrefix } from '../../../contracts/state.js';
+import { RedisStateStore } from '../../../state/redis-store.js';
+import { jsonCodec } from '../../../state/state-codecs.js';
 
 /** Addresses of the local stack (deploy/local/stack), overridable like the stack itself. */
 export const brokers = [`127.0.0.1:${process.env.KAFKA_PORT ?? '9092'}`];
@@ -54,14 +58,32 @@ export async function committedRecords(admin: Admin, group: string, topic: strin
   return (entry?.partitions ?? []).reduce((sum, partition) => sum + Math.max(0, Number(partition.offset)), 0);
 }
 
-/** A counting step's state in Redis, summed over the topology's partitions (each key lives on one). */
-export async function countsInRedis(redis: Redis, topology: string, partitions: number, stepId: string): Promise<Map<string, number>> {
+/** A counting step's state in Redis, read by the Redis store itself, summed over the topology's partitions (each key lives on one). */
+export async function countsInRedis(topology: string, partitions: number, stepId: string): Promise<Map<string, number>> {
+  const store = new RedisStateStore({ url: redisUrl });
   const counts = new Map<string, number>();
-  for (let partition = 0; partition < partitions; partition++) {
-    const entries = await redis.hgetall(operatorStateKey({ topology, partition }, stepId));
-    for (const [key, count] of Object.entries(entries)) counts.set(key, (counts.get(key) ?? 0) + Number(count));
+  try {
+    for (let partition = 0; partition < partitions; partition++) {
+      for (const [key, bytes] of await store.entries({ topology, partition }, stepId)) {
+        if (!key.startsWith(engineKeyPrefix)) counts.set(key, (counts.get(key) ?? 0) + (jsonCodec.decode(bytes) as number));
+      }
+    }
+    return counts;
+  } finally {
+    await store.close();
   }
-  return counts;
+}
+
+/** Deletes every Redis key of one partition's state (values, bitsets, checkpoint); resolves with how many there were. */
+export async function deletePartitionKeys(redis: Redis, scope: PartitionScope): Promise<number> {
+  let deleted = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', partitionKeyPattern(scope), 'COUNT', 1_000);
+    cursor = next;
+    if (keys.length > 0) deleted += await redis.del(...keys);
+  } while (cursor !== '0');
+  return deleted;
 }
 
 /** A name no other run has used, so tests never see each other's topics, groups or keys. */

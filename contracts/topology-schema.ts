@@ -16,9 +16,13 @@ export const sourceSchema = z.strictObject({
     fromBeginning: z.boolean().default(true).describe('Where a new consumer group starts.'),
   }),
   eventTime: z
-    .strictObject({ field: z.string().min(1).describe('Payload field with the event time (epoch ms or ISO-8601); the Kafka timestamp when absent.') })
-    .optional(),
-}).refine((source) => source.eventTime === undefined || source.kafka.format === 'json', {
+    .strictObject({
+      field: z.string().min(1).optional().describe('Payload field with the event time (epoch ms or ISO-8601); the Kafka timestamp when absent.'),
+      maxOutOfOrdernessMs: z.number().int().nonnegative().default(0).describe('How far behind the largest event time seen a record may still come: the watermark trails by this much.'),
+      idleTimeoutMs: z.number().int().positive().optional().describe('When a partition gets no record for this long, its watermark follows the clock (off when absent).'),
+    })
+    .default({ maxOutOfOrdernessMs: 0 }),
+}).refine((source) => source.eventTime.field === undefined || source.kafka.format === 'json', {
   message: 'eventTime.field reads a JSON payload; with format avro or bytes, take the event time in an operator (e.g. validate) or leave eventTime out to use the Kafka timestamp',
   path: ['eventTime'],
 });
@@ -36,6 +40,14 @@ export const stateSchema = z.union([
   z.strictObject({ memory: z.strictObject({}) }),
 ]);
 
+/**
+ * How the Kafka client retries its own requests (connections, metadata, coordinators, produce): long enough to ride
+ * through a broker restart (about a minute in all) before a batch fails and the topology's `retry` takes over.
+ */
+const kafkaRetrySchema = retryPolicySchema
+  .default({ retries: 10, initialRetryTime: 300, maxRetryTime: 10_000, factor: 0.2, multiplier: 2 })
+  .describe("The Kafka client's retries of its own requests.");
+
 export const topologyHeaderSchema = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'a kebab-case name').describe('Names the consumer group, transactional ids and state keys.'),
   description: z.string().optional(),
@@ -43,6 +55,10 @@ export const topologyHeaderSchema = z.strictObject({
   source: sourceSchema,
   pipeline: z.array(z.record(z.string(), z.unknown())).min(1, 'at least one operator'),
   outputs: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'a kebab-case output name'), outputSchema).refine((outputs) => 'default' in outputs, 'a `default` output is required: where the end of the pipeline goes'),
+  sinks: z
+    .record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'a kebab-case sink name'), z.record(z.string(), z.unknown()))
+    .default({})
+    .describe('External systems fed from outputs, each `<name>: { from: <output>, <connector>: <config> }`; written after commit, idempotently.'),
   guarantee: z.enum(['exactly-once', 'at-least-once']).default('exactly-once'),
   commitIntervalMs: z.number().int().positive().default(100).describe('Longest time a batch collects records before it commits.'),
   maxBatch: z
@@ -56,8 +72,9 @@ export const topologyHeaderSchema = z.strictObject({
     .strictObject({
       brokers: z.array(z.string().min(1)).min(1).describe('host:port of the bootstrap brokers.'),
       clientId: z.string().optional(),
+      retry: kafkaRetrySchema,
     })
-    .default({ brokers: ['127.0.0.1:9092'] }),
+    .default({ brokers: ['127.0.0.1:9092'], retry: kafkaRetrySchema.parse(undefined) }),
   state: stateSchema.default({ redis: { url: 'redis://127.0.0.1:6379' } }),
   metrics: z
     .strictObject({ address: z.string().default('127.0.0.1:9464').describe('host:port of /metrics, /health and /ready; port 0 picks a free one.') })

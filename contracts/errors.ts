@@ -67,6 +67,12 @@ export class StateError extends WeirError {
   }
 }
 
+/**
+ * A state value that cannot be stored or read as it is: larger than a changelog record holds, or written by a version
+ * of its codec this code cannot read. Retrying the same record cannot help: it is isolated and dead-lettered.
+ */
+export class StateValueError extends WeirError {}
+
 /** Kafka or another connector failed. */
 export class ConnectorError extends WeirError {}
 

@@ -18,6 +18,11 @@ export interface Envelope<T> {
   readonly headers: Readonly<Record<string, string>>;
   readonly origin: Origin;
   readonly raw?: Buffer;
+  /**
+   * The watermark this record saw when it entered its task: event time (ms) before which the task expected no more
+   * records. A record whose windows ended before it is late.
+   */
+  readonly watermark?: number;
 }
 
 /** A copy of `envelope` with another payload (and optionally more headers). */
@@ -29,5 +34,6 @@ export function withValue<T, U>(envelope: Envelope<T>, value: U, headers?: Recor
     headers: headers === undefined ? envelope.headers : { ...envelope.headers, ...headers },
     origin: envelope.origin,
     ...(envelope.raw === undefined ? {} : { raw: envelope.raw }),
+    ...(envelope.watermark === undefined ? {} : { watermark: envelope.watermark }),
   };
 }

@@ -13,4 +13,7 @@ export const metricNames = {
   validationFailures: 'weir_validation_failures_total',
   validationRecords: 'weir_validation_records_total',
   validationRejectionRatio: 'weir_validation_rejection_ratio',
+  sinkWrites: 'weir_sink_writes_total',
+  sinkWriteDuration: 'weir_sink_write_seconds',
+  sinkLag: 'weir_sink_lag_records',
 } as const;

@@ -14,8 +14,6 @@ export const retryPolicySchema = z
 
 export type RetryPolicy = z.infer<typeof retryPolicySchema>;
 
-export const defaultRetryPolicy: RetryPolicy = retryPolicySchema.parse({});
-
 export function backoffMs(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
   const base = Math.min(policy.maxRetryTime, policy.initialRetryTime * policy.multiplier ** attempt);
   const jitter = base * policy.factor * (random() * 2 - 1);
